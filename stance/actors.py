@@ -37,8 +37,7 @@ __all__ = ["CandidateFinder"]
 _TITLES = {
     "president", "vice", "sen", "sen.", "senator", "rep", "rep.", "representative", "gov", "gov.",
     "governor", "secretary", "minister", "gen", "gen.", "general", "adm", "adm.", "admiral",
-    "ambassador", "mayor", "judge", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "gen",
-    "lt", "lt.", "col", "col.", "commander", "chancellor", "envoy", "attorney", "prime", "foreign",
+    "ambassador", "mayor", "judge", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "lt", "lt.", "col", "col.", "commander", "chancellor", "envoy", "attorney", "prime", "foreign",
     "defense", "defence", "state", "interior", "deputy", "pope", "sheriff", "congressman",
     "congresswoman", "speaker", "leader", "chairman", "chair", "director", "spokesman",
     "spokeswoman", "spokesperson", "u.s.", "former", "acting", "first", "lady",

@@ -196,6 +196,7 @@ def _format_table(result: dict[str, Any]) -> str:
         f"sentence micro-F1   {with_ci('sentence_micro_f1')}",
         f"claim micro-F1      {with_ci('claim_micro_f1')}   (P {result['claim_micro_p']:.3f}, R {result['claim_micro_r']:.3f})",
         f"actor F1            {with_ci('actor_f1')}   (P {result['actor_p']:.3f}, R {result['actor_r']:.3f})",
+        f"sentences exactly right  {result['sentence_exact_match']:.3f}",
         "",
         f"{'label':<22}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   F1 95% CI",
     ]

@@ -7,6 +7,7 @@ Keys follow spaCy's flat style so that results are easy to log and compare:
 - claim level, (actor, label) pairs per sentence with actor names resolved through the
   registry (unregistered names match on trailing tokens): ``claim_micro_p/r/f1``;
 - attribution, (actor) per sentence regardless of label: ``actor_p/r/f1``;
+- ``sentence_exact_match``: share of sentences whose claims are exactly right;
 - ``ci95``: bootstrap 95% intervals over sentences; ``confusion``: gold label (rows)
   against predicted label (columns) per sentence, with ``none`` for no claim.
 """
@@ -92,6 +93,8 @@ def _headline(units: Sequence[_Unit], names: list[str]) -> dict[str, Any]:
         "actor_p": actor[0],
         "actor_r": actor[1],
         "actor_f1": actor[2],
+        # share of sentences whose predicted (actor, label) set equals the gold one exactly
+        "sentence_exact_match": float(np.mean([u.gold_claims == u.pred_claims for u in units])) if units else 0.0,
         "per_label": {
             n: {"p": float(p[i]), "r": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
             for i, n in enumerate(names)

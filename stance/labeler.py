@@ -38,9 +38,9 @@ _FILES = ("config.json", "weights.safetensors", "labels.json", "actors.jsonl", "
 def _quiet_transformers() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers.utils import logging
-
     import warnings
+
+    from transformers.utils import logging
 
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     logging.disable_progress_bar()

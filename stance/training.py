@@ -30,7 +30,7 @@ from torch import nn
 from .actors import CandidateFinder
 from .document import Candidate, Mention
 from .errors import StanceError
-from .model import DEFAULT_BASE, ModelConfig, PairEncoder, StanceNet, resolve_base
+from .model import DEFAULT_BASE, ModelConfig, PairEncoder, StanceNet, cpu_has_bf16, resolve_base
 from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import spans_from_sentences
@@ -245,6 +245,7 @@ def train(
         probs = (torch.sigmoid(scaled) if schema.multi_label else torch.softmax(scaled, dim=-1)).numpy()
         return tune_thresholds(probs, y.numpy(), schema.names), temperature, "dev" if source is dev_pairs else "train"
 
+    use_bf16 = config.train_bf16 and cpu_has_bf16()
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -255,7 +256,8 @@ def train(
         total = 0.0
         for batch_idx in _batches(pairs, batch_size, rng):
             inputs = encoder([pairs.texts[i] for i in batch_idx])
-            logits = net(**inputs)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
+                logits = net(**inputs).float()
             y = targets[batch_idx]
             loss = loss_fn(logits, y if schema.multi_label else y.argmax(dim=1))
             optimizer.zero_grad()
@@ -295,6 +297,7 @@ def train(
         "best_epoch": (max(history, key=lambda r: r.get("sentence_macro_f1", -1))["epoch"] if dev_documents else epochs),
         "lr": lr,
         "batch_size": batch_size,
+        "train_bf16": use_bf16,
         "data_files": {str(p): file_sha256(p) for p in data_files},
         "n_documents": len(documents),
         "n_sentences": sum(len(d["sentences"]) for d in documents),

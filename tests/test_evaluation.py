@@ -25,12 +25,13 @@ def test_perfect_predictions_score_one(seed_docs, schema, registry):
     assert KEYS <= set(result)
     assert result["sentence_macro_f1"] == 1.0 and result["claim_micro_f1"] == 1.0 and result["actor_f1"] == 1.0
     assert result["ci95"]["claim_micro_f1"] == [1.0, 1.0]
+    assert result["sentence_exact_match"] == 1.0
     assert result["confusion"]["none"]["none"] == sum(1 for s in gold["sentences"] if not s["claims"])
 
 
 def test_actor_names_resolve_through_registry(seed_docs, schema, registry):
     (gold,) = seed_docs
-    renamed = [[("Petro" if a == "Gustavo Petro" else "Washington" if a == "United States" else a, l) for a, l in s]
+    renamed = [[("Petro" if a == "Gustavo Petro" else "Washington" if a == "United States" else a, labels) for a, labels in s]
                for s in gold_claims(gold)]
     assert score([gold], [pred_doc(gold, renamed)], schema, registry, n_bootstrap=0)["claim_micro_f1"] == 1.0
 

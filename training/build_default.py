@@ -20,13 +20,27 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def record_seed_predictions(model_dir: Path, path: Path) -> None:
+    """Write the model's predictions on the seed article, which tests check it reproduces."""
+    import stance
+
+    seed_text = (ROOT / "seeds" / "seed-001.txt").read_text(encoding="utf-8")
+    doc = stance.load(model_dir)(seed_text, doc_id="seed-001")
+    path.write_text(json.dumps(doc.to_records(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=str(ROOT / "training" / "config.json"), help="training config JSON")
     parser.add_argument("--out", help="model folder (default: the config's 'out')")
+    parser.add_argument("--record-only", action="store_true",
+                        help="only re-record the shipped model's seed predictions (no training)")
     args = parser.parse_args(argv)
     config = json.loads(Path(args.config).read_text(encoding="utf-8"))
     torch.set_num_threads(int(config.get("threads", 2)))
+    if args.record_only:
+        record_seed_predictions(ROOT / config["out"], ROOT / config["seed_predictions"])
+        return 0
 
     import stance
     from stance.corpus import corpus_available
@@ -59,12 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     labeler.metadata["threads"] = torch.get_num_threads()
     out = Path(args.out) if args.out else ROOT / config["out"]
     labeler.save(out)
-    seed_text = (ROOT / "seeds" / "seed-001.txt").read_text(encoding="utf-8")
-    doc = stance.load(out)(seed_text, doc_id="seed-001")
-    if not args.out:
-        Path(ROOT / config["seed_predictions"]).write_text(
-            json.dumps(doc.to_records(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    if out.resolve() == (ROOT / config["out"]).resolve():
+        record_seed_predictions(out, ROOT / config["seed_predictions"])
     dev_metrics = labeler.metadata.get("dev_metrics") or {}
     print(json.dumps({"out": str(out), "train_seconds": labeler.metadata["train_seconds"],
                       "best_epoch": labeler.metadata["best_epoch"],
