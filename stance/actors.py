@@ -143,9 +143,9 @@ class CandidateFinder:
     ) -> list[tuple[str, str, Mention]]:
         found: list[tuple[str, str, Mention]] = []
         sentence = text[start:end]
-        words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]*", sentence)
+        words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]{2,}", sentence)
         # headlines in title case would make every phrase a name
-        if len(words) >= 4 and sum(w[:1].isupper() for w in words) / len(words) > 0.6:
+        if len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6:
             return found
         for match in _NAME_RUN.finditer(text, start, end):
             tokens = [(match.start() + t.start(), match.start() + t.end()) for t in re.finditer(r"\S+", match.group())]

@@ -80,13 +80,15 @@ def _headline(units: Sequence[_Unit], names: list[str]) -> dict[str, Any]:
     y_pred = np.array([[n in u.pred_labels for n in names] for u in units], dtype=int).reshape(-1, len(names))
     p, r, f, support = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0, labels=range(len(names)))
     micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+    present = (y_true.sum(0) + y_pred.sum(0)) > 0
     claim = _prf(*[sum(len(x) for x in parts) for parts in _tp_fp_fn((u.gold_claims, u.pred_claims) for u in units)])
     actor = _prf(*[sum(len(x) for x in parts) for parts in _tp_fp_fn((u.gold_actors, u.pred_actors) for u in units)])
     return {
         "sentence_micro_p": float(micro[0]),
         "sentence_micro_r": float(micro[1]),
         "sentence_micro_f1": float(micro[2]),
-        "sentence_macro_f1": float(np.mean(f)) if len(names) else 0.0,
+        # labels absent from both gold and predictions (possible in a bootstrap sample) are left out
+        "sentence_macro_f1": float(np.mean(f[present])) if present.any() else 0.0,
         "claim_micro_p": claim[0],
         "claim_micro_r": claim[1],
         "claim_micro_f1": claim[2],

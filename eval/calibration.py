@@ -1,0 +1,99 @@
+"""Calibration of the model's claim scores on the real-news test set.
+
+    python eval/calibration.py [--model DIR] [--test FILE] [--bins 10] [--png reliability.png] [--json]
+
+Every (sentence, candidate, label) triple of the test set is one prediction: its score
+is the model's probability (after the temperature fitted on dev, which the model folder
+stores), its outcome whether the gold claim of that actor carries the label. Prints the
+expected calibration error (equal-width bins, weighted by count) with and without the
+temperature, and the reliability table; with --png and matplotlib installed, also the
+reliability diagram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import stance  # noqa: E402
+from stance.corpus import corpus_available  # noqa: E402
+from stance.training import build_pairs  # noqa: E402
+
+
+def reliability(probs: np.ndarray, outcomes: np.ndarray, bins: int = 10) -> tuple[float, list[dict[str, float]]]:
+    """Return (ECE, per-bin rows) for flat arrays of probabilities and 0/1 outcomes."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(probs, edges[1:-1], right=True), 0, bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        mask = index == b
+        n = int(mask.sum())
+        if not n:
+            continue
+        conf, acc = float(probs[mask].mean()), float(outcomes[mask].mean())
+        ece += n / len(probs) * abs(acc - conf)
+        rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": n, "confidence": conf, "accuracy": acc})
+    return ece, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="model folder (default: the shipped model)")
+    parser.add_argument("--test", default=str(ROOT / "eval" / "data" / "allsides_test.jsonl"))
+    parser.add_argument("--bins", type=int, default=10)
+    parser.add_argument("--png", help="write the reliability diagram here (needs matplotlib)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if not corpus_available():
+        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
+        return 0
+    torch.set_num_threads(2)
+    labeler = stance.load(args.model)
+    docs = stance.read_documents(args.test, labeler.schema)
+    pairs = build_pairs(docs, labeler.finder, labeler.encoder, labeler.schema, add_uncovered=False)
+    outcomes = np.array(pairs.targets).ravel()
+    scaled = labeler.score_pairs(pairs.texts).numpy().ravel()
+    temperature = labeler.temperature
+    labeler.temperature = 1.0
+    raw = labeler.score_pairs(pairs.texts).numpy().ravel()
+    labeler.temperature = temperature
+    ece_raw, _ = reliability(raw, outcomes, args.bins)
+    ece, rows = reliability(scaled, outcomes, args.bins)
+    result = {"n_predictions": len(outcomes), "temperature": temperature, "ece": ece, "ece_without_temperature": ece_raw,
+              "bins": rows}
+    if args.png:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.5, 4.5))
+        ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+        ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o-", label=f"model (ECE {ece:.3f})")
+        ax.set_xlabel("predicted probability")
+        ax.set_ylabel("observed frequency")
+        ax.set_title("Reliability on the real-news test set")
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+        fig.savefig(args.png, dpi=120)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{result['n_predictions']} (pair, label) predictions; temperature {temperature:.3f}")
+    print(f"ECE {ece:.4f} with temperature, {ece_raw:.4f} without")
+    print(f"{'bin':<10}{'n':>7}{'confidence':>12}{'accuracy':>10}")
+    for r in rows:
+        print(f"{r['bin']:<10}{r['n']:>7}{r['confidence']:>12.3f}{r['accuracy']:>10.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
