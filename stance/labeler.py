@@ -12,10 +12,10 @@ A :class:`Labeler` is what :func:`stance.load` returns. A saved labeler is a fol
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -68,19 +68,10 @@ class Labeler:
         metadata: dict[str, Any] | None = None,
         merge: bool = True,
     ) -> None:
-        if not merge:  # scoring a network that is still training (dev evaluation)
-            self._weights = None
-            self.net = net.eval()
-            self._setup(tokenizer, schema, registry, thresholds, temperature, metadata)
-            return
-        # adapters are saved as they were trained, then folded into the encoder for speed
-        self._weights = net.trainable_state() if hasattr(net.encoder, "merge_and_unload") else getattr(net, "_saved_state", None)
-        self.net = net.merged().eval()
-        self.net._saved_state = self._weights
-        self._setup(tokenizer, schema, registry, thresholds, temperature, metadata)
-
-    def _setup(self, tokenizer: Any, schema: LabelSchema, registry: ActorRegistry, thresholds: dict[str, float],
-               temperature: float, metadata: dict[str, Any] | None) -> None:
+        # adapters are kept as trained (that is what gets saved), then folded into the encoder
+        # for speed; merge=False scores a network that is still training (dev evaluation)
+        self._weights = net.trainable_state() if merge else None
+        self.net = (net.merged() if merge else net).eval()
         self.tokenizer = tokenizer
         self.schema = schema
         self.registry = registry
@@ -96,7 +87,10 @@ class Labeler:
 
     def with_registry(self, registry: ActorRegistry) -> Labeler:
         """Return a labeler that finds actors with ``registry`` (same network and thresholds)."""
-        return Labeler(self.net, self.tokenizer, self.schema, registry, self.thresholds, self.temperature, self.metadata)
+        other = copy.copy(self)
+        other.registry = registry
+        other.finder = CandidateFinder(registry)
+        return other
 
     # -- scoring ---------------------------------------------------------------------
     @torch.inference_mode()
@@ -277,10 +271,3 @@ def load(path: str | os.PathLike[str] | None = None, *, registry: str | os.PathL
     if registry is not None:
         labeler = labeler.with_registry(ActorRegistry.from_disk(registry))
     return labeler
-
-
-def batched(iterable: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    """Yield lists of ``n`` items (the last may be shorter)."""
-    it = iter(iterable)
-    while batch := list(islice(it, n)):
-        yield batch

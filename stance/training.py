@@ -199,13 +199,12 @@ def train(
     from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
     from .evaluation import evaluate
-    from .labeler import Labeler, _quiet_transformers
+    from .labeler import DEFAULT_MODEL, Labeler, _quiet_transformers
 
     _quiet_transformers()
-    from .labeler import DEFAULT_MODEL
-
-    schema = schema or LabelSchema.from_disk(DEFAULT_MODEL.parents[2] / "seeds" / "labels.json")
-    registry = registry or ActorRegistry.from_disk(DEFAULT_MODEL.parents[2] / "seeds" / "actors.jsonl")
+    # without a schema or registry, start from the shipped model's (they travel with the package)
+    schema = schema or LabelSchema.from_disk(DEFAULT_MODEL / "labels.json")
+    registry = registry or ActorRegistry.from_disk(DEFAULT_MODEL / "actors.jsonl")
     used = sorted({label for d in documents for s in d["sentences"] for c in s.get("claims", []) for label in c["labels"]})
     schema = schema.extended(used)  # labels used in the data but absent from the schema are added
     config = config or ModelConfig()
