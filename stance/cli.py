@@ -23,7 +23,7 @@ def _add_label(sub: Any) -> None:
         "Writes one JSON record per sentence: doc_id, sentence index, offsets, text and claims "
         "(actor, labels, per-label scores, mention and its span). Bad rows go to an errors file and the run goes on.",
     )
-    p.add_argument("input", help="a .txt, .jsonl or .csv file")
+    p.add_argument("input", help="a .txt, .jsonl or .csv file, or a folder of .txt files")
     p.add_argument("-o", "--output", help="JSONL file to write (default: standard output)")
     p.add_argument("--model", help="model folder (default: the model shipped with the package)")
     p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")

@@ -63,13 +63,18 @@ def read_inputs(
 ) -> Iterator[InputDocument | InputError]:
     """Yield the documents of a .txt, .jsonl/.json or .csv file, or an error per bad row.
 
-    A ``.txt`` file is one document whose id is the file's stem.
+    A ``.txt`` file is one document whose id is the file's stem; a folder is read as
+    its ``.txt`` files in name order.
 
     Raises:
         StanceError: E001 when the file is missing, E010 for an unknown suffix, E012
             when a CSV lacks the text column.
     """
     path = Path(path)
+    if path.is_dir():  # a folder of .txt files, one document each, in name order
+        for child in sorted(path.glob("*.txt")):
+            yield from read_inputs(child, text_field, id_field)
+        return
     if not path.is_file():
         raise StanceError("E001", path=path)
     suffix = path.suffix.lower()
@@ -104,7 +109,10 @@ def read_inputs(
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or text_field not in reader.fieldnames:
                 raise StanceError("E012", path=path, field=text_field, columns=", ".join(reader.fieldnames or []))
-            for record in reader:
-                yield _from_record(record, path, reader.line_num, text_field, id_field)
+            try:
+                for record in reader:
+                    yield _from_record(record, path, reader.line_num, text_field, id_field)
+            except UnicodeDecodeError as exc:  # the rest of the file cannot be read reliably
+                yield InputError(str(path), reader.line_num + 1, f"cannot decode bytes as UTF-8 ({exc.reason}); rest of file skipped")
     else:
         raise StanceError("E010", path=path, suffix=suffix)

@@ -99,3 +99,16 @@ def test_train_then_eval_and_load(capsys, tmp_path):
                        "--json", "--bootstrap", "10")
     assert code == 0 and json.loads(out)["model"] == str(out_dir)
     assert stance.load(out_dir).metadata["n_documents"] == 1
+
+
+def test_label_folder_of_txt_and_undecodable_bytes(capsys, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Petro warned Washington against strikes.", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"Maduro \xff\xfe rejected it.")
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "label", str(folder), "-o", str(out_path))
+    assert code == 0 and "documents read 2, labelled 1, failed 1" in err
+    assert {json.loads(line)["doc_id"] for line in out_path.read_text().splitlines()} == {"a"}
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert errors[0]["file"].endswith("b.txt") and "UTF-8" in errors[0]["reason"]
