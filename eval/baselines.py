@@ -60,6 +60,16 @@ def predict(documents: Sequence[dict[str, Any]], finder: CandidateFinder, predic
     return out
 
 
+def _first_actor_claims(rows, candidates, names: list[str], thresholds: dict[str, float]):
+    """Give each sentence's above-threshold labels to its first candidate actor (sentence-level systems)."""
+    out = []
+    for cands, row in zip(candidates, rows):
+        scores = dict(zip(names, map(float, row)))
+        labels = [n for n in names if scores[n] >= thresholds[n]]
+        out.append([(cands[0].actor, labels, scores)] if labels and cands else [])
+    return out
+
+
 # -- 1. keyword lexicon ---------------------------------------------------------------
 def lexicon_predictor(lexicon: dict[str, list[str]]) -> Predictor:
     patterns = {label: re.compile(r"\b(?:" + "|".join(map(re.escape, cues)) + r")", re.I) for label, cues in lexicon.items()}
@@ -162,13 +172,7 @@ def zero_shot_predictor(dev_docs, finder: CandidateFinder, schema: stance.LabelS
     thresholds = tune_thresholds((sims(dev_sentences) + 1) / 2, dev_y, schema.names)
 
     def run(sentences, candidates):
-        scores_all = (sims(sentences) + 1) / 2
-        out = []
-        for cands, row in zip(candidates, scores_all):
-            scores = dict(zip(schema.names, map(float, row)))
-            labels = [n for n in schema.names if scores[n] >= thresholds[n]]
-            out.append([(cands[0].actor, labels, scores)] if labels and cands else [])
-        return out
+        return _first_actor_claims((sims(sentences) + 1) / 2, candidates, schema.names, thresholds)
 
     return run
 
@@ -209,13 +213,7 @@ def setfit_predictor(train_docs, dev_docs, schema: stance.LabelSchema, seed: int
     thresholds = tune_thresholds(dev_probs, np.array([y for _, y in dev_rows]), schema.names)
 
     def run(sentences, candidates):
-        probs = np.array(model.predict_proba(sentences, as_numpy=True))
-        out = []
-        for cands, row in zip(candidates, probs):
-            scores = dict(zip(schema.names, map(float, row)))
-            labels = [n for n in schema.names if scores[n] >= thresholds[n]]
-            out.append([(cands[0].actor, labels, scores)] if labels and cands else [])
-        return out
+        return _first_actor_claims(np.array(model.predict_proba(sentences, as_numpy=True)), candidates, schema.names, thresholds)
 
     return run
 

@@ -120,7 +120,7 @@ class Labeler:
                 labels = [n for n in names if scores[n] >= self.thresholds.get(n, 0.5)]
             else:
                 best = max(names, key=scores.__getitem__)
-                labels = [best] if scores[best] >= self.thresholds.get(best, 0.5) and best != "NONE" else []
+                labels = [best] if scores[best] >= self.thresholds.get(best, 0.5) else []
             if labels:
                 claims.append(Claim(cand.actor, labels, scores, cand.mention, cand.kind))
         return claims
@@ -129,9 +129,8 @@ class Labeler:
     def _prepare(self, text: str, spans: Sequence[SentenceSpan]) -> tuple[list[list[Candidate]], list[tuple[str, str]]]:
         candidates = self.finder.find(text, spans)
         pairs = []
-        for i, (span, cands) in enumerate(zip(spans, candidates)):
-            context = spans[i - 1].text if i > 0 else ""
-            pairs.extend(self.encoder.pair_text(span.text, span.start, context, c) for c in cands)
+        for i, cands in enumerate(candidates):
+            pairs.extend(self.encoder.pair_text(spans, i, c) for c in cands)
         return candidates, pairs
 
     def _assemble(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from torch import nn
 
 from .document import Candidate
 from .errors import StanceError
+from .sentences import SentenceSpan
 
 __all__ = ["DEFAULT_BASE", "ModelConfig", "cpu_has_bf16", "PairEncoder", "StanceNet", "resolve_base"]
 
@@ -95,13 +97,20 @@ class PairEncoder:
         self.config = config
         self.open_id = tokenizer.convert_tokens_to_ids(OPEN)
 
-    def pair_text(self, sentence: str, sentence_start: int, context: str, candidate: Candidate) -> tuple[str, str]:
-        """Return the two segments of a pair: the actor, and the context plus marked sentence."""
+    def pair_text(self, spans: Sequence[SentenceSpan], index: int, candidate: Candidate) -> tuple[str, str]:
+        """Return the two segments of a pair for sentence ``spans[index]``.
+
+        The first is the actor's name; the second is the previous sentence (its last
+        ``context_words`` words) and the sentence with the candidate's mention marked.
+        Training and prediction both build pairs here, so they always see the same input.
+        """
+        span = spans[index]
+        sentence = span.text
         if candidate.mention is not None:
-            s = candidate.mention.start - sentence_start
-            e = candidate.mention.end - sentence_start
+            s = candidate.mention.start - span.start
+            e = candidate.mention.end - span.start
             sentence = f"{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}"
-        words = context.split()
+        words = spans[index - 1].text.split() if index > 0 else []
         context = " ".join(words[-self.config.context_words :]) if words else ""
         second = f"{context} | {sentence}" if context else sentence
         return candidate.actor, second

@@ -70,7 +70,6 @@ def build_pairs(
         text, spans = spans_from_sentences(sentences)
         per_sentence = finder.find(text, spans)
         for i, (span, cands, gold) in enumerate(zip(spans, per_sentence, doc["sentences"])):
-            context = spans[i - 1].text if i > 0 else ""
             claims = gold.get("claims", [])
             out.gold_claims += len(claims)
             matched: set[int] = set()
@@ -81,7 +80,7 @@ def build_pairs(
                         matched.add(j)
                         for label in claim["labels"]:
                             target[schema.index(label)] = 1.0
-                out.texts.append(encoder.pair_text(span.text, span.start, context, cand))
+                out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
             out.covered += len(matched)
             if not add_uncovered:
@@ -95,7 +94,7 @@ def build_pairs(
                 target = [0.0] * len(schema)
                 for label in claim["labels"]:
                     target[schema.index(label)] = 1.0
-                out.texts.append(encoder.pair_text(span.text, span.start, context, cand))
+                out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
                 out.added += 1
     return out
