@@ -12,6 +12,7 @@ The flow, one module per step::
 
 __version__ = "0.1.0"
 
+from .batch import label_corpus, label_dataset
 from .data import read_documents, write_documents
 from .document import Candidate, Claim, Doc, Mention, Sentence
 from .errors import StanceError
@@ -36,6 +37,8 @@ __all__ = [
     "__version__",
     "cross_validate",
     "evaluate",
+    "label_corpus",
+    "label_dataset",
     "load",
     "read_documents",
     "score",

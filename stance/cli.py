@@ -18,21 +18,36 @@ from .errors import StanceError
 def _add_label(sub: Any) -> None:
     p = sub.add_parser(
         "label",
-        help="label documents: one JSON record per sentence with its claims",
-        description="Label a .txt file (one document), a JSONL or a CSV file (one document per row). "
-        "Writes one JSON record per sentence: doc_id, sentence index, offsets, text and claims "
-        "(actor, labels, per-label scores, mention and its span). Bad rows go to an errors file and the run goes on.",
+        help="label documents: one record per sentence (or one row per claim) with its claims",
+        description="Label a .txt file (one document), a folder of .txt files, or a JSONL, CSV or Parquet file "
+        "(one document per row), streaming. Writes one record per sentence (doc_id, sentence index, offsets, "
+        "text, truncated, claims with actor, labels, per-label scores, mention and its span) as JSONL or Parquet, "
+        "or with --claims one row per claim as CSV, JSONL or Parquet; the output's suffix picks the format. "
+        "Other input fields (date, outlet, url...) are passed through. Bad rows go to an errors file and the run "
+        "goes on; a killed run continues with --resume.",
     )
-    p.add_argument("input", help="a .txt, .jsonl or .csv file, or a folder of .txt files")
-    p.add_argument("-o", "--output", help="JSONL file to write (default: standard output)")
+    p.add_argument("input", help="a .txt, .jsonl, .csv or .parquet file, or a folder of .txt files")
+    p.add_argument("-o", "--output", help="file to write: .jsonl or .parquet (with --claims also .csv); "
+                   "default: JSONL records on standard output")
+    p.add_argument("--claims", action="store_true", help="one row per claim instead of one record per sentence")
     p.add_argument("--model", help="model folder (default: the model shipped with the package)")
     p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")
-    p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV) holding the text (default: text)")
+    p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV, Parquet) holding the text (default: text)")
     p.add_argument("--id-field", default="id", help="field or column holding the document id (default: id)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+                   help="inference precision; auto = bfloat16 where the CPU has it natively, else fp32 (default: auto)")
     p.add_argument("--batch-size", type=int, default=64, help="(sentence, actor) pairs per model batch (default: 64)")
+    p.add_argument("--chunk-size", type=int, default=256,
+                   help="input rows per chunk; each chunk is on disk before the next starts (default: 256)")
     p.add_argument("--errors", help="where bad rows are listed (default: OUTPUT.errors.jsonl, or stderr)")
     p.add_argument("--on-error", choices=["skip", "fail"], default="skip",
                    help="skip: list a bad row and go on (default); fail: stop at the first one")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from OUTPUT.progress.json (same input and options)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local: this process (default); ray: Ray Data, on a cluster if RAY_ADDRESS is set "
+                   "(pip install 'stance[ray]')")
+    p.add_argument("--workers", type=int, default=None, help="with --engine ray: labelling actors (default: CPUs / 2)")
 
 
 def _add_train(sub: Any) -> None:
@@ -86,70 +101,90 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _label(args: argparse.Namespace) -> int:
+    from .labeler import load
+
+    if args.engine == "ray":
+        from . import ray as stance_ray
+
+        if not args.output:
+            raise StanceError("E085")
+        summary = stance_ray.label(
+            args.input, args.output, model=args.model, registry=args.registry, claims=args.claims,
+            text_field=args.text_field, id_field=args.id_field, errors=args.errors, precision=args.precision,
+            batch_size=args.batch_size, workers=args.workers,
+        )
+        print(str(summary), file=sys.stderr)
+        return 0
+    if not args.output:
+        return _label_to_stdout(args)
+    from .batch import label_corpus
+
+    labeler = load(args.model, registry=args.registry, precision=args.precision)
+    summary = label_corpus(
+        args.input, args.output, labeler, claims=args.claims, errors=args.errors, on_error=args.on_error,
+        resume=args.resume, text_field=args.text_field, id_field=args.id_field, chunk_size=args.chunk_size,
+        batch_size=args.batch_size, progress=True,
+    )
+    print(str(summary), file=sys.stderr)
+    return 0
+
+
+def _label_to_stdout(args: argparse.Namespace) -> int:
+    """Stream JSONL to standard output (no resume: there is no file to continue)."""
+    from .batch import Summary, claim_rows, record_rows
     from .inputs import InputError, read_inputs
     from .labeler import load
 
+    if args.resume:
+        raise StanceError("E085")
     source = read_inputs(args.input, args.text_field, args.id_field)
     first = next(source, None)  # opens the file: a missing one fails before the model loads
-    labeler = load(args.model, registry=args.registry)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    errors_path = args.errors or (f"{args.output}.errors.jsonl" if args.output else None)
-    errors_out = None
-    counts = {"read": 0, "labelled": 0, "failed": 0, "sentences": 0, "claims": 0}
-
-    def rows():
-        if first is not None:
-            yield first
-            yield from source
+    labeler = load(args.model, registry=args.registry, precision=args.precision)
+    summary = Summary(errors=args.errors)
+    errors_out = open(args.errors, "w", encoding="utf-8") if args.errors else sys.stderr
 
     def good_docs():
-        nonlocal errors_out
-        for item in rows():
-            counts["read"] += 1
+        for item in _chain(first, source):
+            summary.read += 1
             if isinstance(item, InputError):
-                counts["failed"] += 1
+                summary.failed += 1
                 if args.on_error == "fail":
                     raise StanceError("E013", path=item.source, line=item.line, reason=item.reason)
-                if errors_out is None:
-                    errors_out = open(errors_path, "w", encoding="utf-8") if errors_path else sys.stderr
                 errors_out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
                 continue
             yield item
 
-    from tqdm.auto import tqdm
-
     try:
-        pending = []
+        pending: list[Any] = []
 
-        def flush():
-            docs = labeler.pipe([d.text for d in pending], batch_size=args.batch_size,
-                                doc_ids=[d.doc_id for d in pending], metas=[d.meta for d in pending])
-            for doc in docs:
-                for record in doc.to_records():
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                counts["labelled"] += 1
-                counts["sentences"] += len(doc.sentences)
-                counts["claims"] += len(doc.claims)
-            out.flush()
+        def flush() -> None:
+            for doc in labeler.pipe([d.text for d in pending], batch_size=args.batch_size,
+                                    doc_ids=[d.doc_id for d in pending], metas=[d.meta for d in pending]):
+                rows = claim_rows(doc, labeler.schema.names) if args.claims else record_rows(doc)
+                for row in rows:
+                    sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+                summary.labelled += 1
+                summary.sentences += len(doc.sentences)
+                summary.claims += len(doc.claims)
+            sys.stdout.flush()
             pending.clear()
 
-        for item in tqdm(good_docs(), desc="labelling", unit="doc", disable=None):
+        for item in good_docs():
             pending.append(item)
-            if len(pending) >= 32:
+            if len(pending) >= args.chunk_size:
                 flush()
         flush()
     finally:
-        if out is not sys.stdout:
-            out.close()
-        if errors_out is not None and errors_out is not sys.stderr:
+        if errors_out is not sys.stderr:
             errors_out.close()
-    print(
-        f"documents read {counts['read']}, labelled {counts['labelled']}, failed {counts['failed']}; "
-        f"sentences {counts['sentences']}, claims {counts['claims']}"
-        + (f"; bad rows in {errors_path}" if counts["failed"] and errors_path else ""),
-        file=sys.stderr,
-    )
+    print(str(summary), file=sys.stderr)
     return 0
+
+
+def _chain(first: Any, rest: Any) -> Any:
+    if first is not None:
+        yield first
+        yield from rest
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -61,7 +61,11 @@ class Claim:
 
 @dataclass
 class Sentence:
-    """A sentence of a document, ``doc.text[start:end]``, with its claims."""
+    """A sentence of a document, ``doc.text[start:end]``, with its claims.
+
+    ``truncated`` is True when the sentence was longer than the model's input window, so
+    its claims were scored on a window of words around each mention.
+    """
 
     text: str
     start: int
@@ -69,6 +73,8 @@ class Sentence:
     index: int
     claims: list[Claim] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    # True when the sentence was longer than the model's window and the model saw a part of it
+    truncated: bool = False
 
     @property
     def labels(self) -> set[str]:
@@ -81,6 +87,7 @@ class Sentence:
             "text": self.text,
             "start": self.start,
             "end": self.end,
+            "truncated": self.truncated,
             "claims": [claim.to_dict() for claim in self.claims],
         }
 

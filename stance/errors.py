@@ -20,10 +20,10 @@ MESSAGES: dict[str, str] = {
     "E007": "{path}: no documents found (empty file)",
     "E008": "{path}, line {line}: empty text in field '{field}'",
     "E009": "{path}, line {line}: cannot decode bytes as UTF-8 ({reason})",
-    "E010": "{path}: unsupported input format '{suffix}' (use .txt, .jsonl, .json or .csv)",
+    "E010": "{path}: unsupported input format '{suffix}' (use .txt, .jsonl, .json, .csv or .parquet)",
     "E011": "{path}, line {line}, sentence {index}: claim {claim} has no labels",
     "E013": "{path}, line {line}: bad input row: {reason}",
-    "E012": "{path}: CSV has no column '{field}' (columns: {columns})",
+    "E012": "{path}: no column '{field}' (columns: {columns})",
     # schema and registry
     "E020": "{path}: label schema is invalid: {reason}",
     "E021": "{path}, line {line}: actor registry entry is invalid: {reason}",
@@ -38,6 +38,15 @@ MESSAGES: dict[str, str] = {
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",
     "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",
+    # batch labelling
+    "E080": "unknown precision '{value}' (choose from {choices})",
+    "E081": "{path}: cannot read Parquet file ({reason})",
+    "E082": "{path}: unsupported output format '{suffix}' (records: .jsonl or .parquet; claims: .csv, .jsonl or .parquet)",
+    "E083": "{path}: nothing to resume (no {progress}); the run finished or never started, drop --resume to start over",
+    "E084": "{path}: cannot resume: {reason}",
+    "E085": "this option needs an output file: pass -o/--output",
+    "E086": "dataset row {row}, column '{column}': {reason}",
+    "E087": "the Ray engine needs Ray: pip install 'stance[ray]'",
 }
 
 

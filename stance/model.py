@@ -97,12 +97,15 @@ class PairEncoder:
         self.config = config
         self.open_id = tokenizer.convert_tokens_to_ids(OPEN)
 
-    def pair_text(self, spans: Sequence[SentenceSpan], index: int, candidate: Candidate) -> tuple[str, str]:
+    def pair_text(
+        self, spans: Sequence[SentenceSpan], index: int, candidate: Candidate, context: bool = True
+    ) -> tuple[str, str]:
         """Return the two segments of a pair for sentence ``spans[index]``.
 
         The first is the actor's name; the second is the previous sentence (its last
-        ``context_words`` words) and the sentence with the candidate's mention marked.
-        Training and prediction both build pairs here, so they always see the same input.
+        ``context_words`` words, unless ``context`` is False) and the sentence with the
+        candidate's mention marked. Training and prediction both build pairs here, so they
+        always see the same input.
         """
         span = spans[index]
         sentence = span.text
@@ -110,10 +113,51 @@ class PairEncoder:
             s = candidate.mention.start - span.start
             e = candidate.mention.end - span.start
             sentence = f"{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}"
-        words = spans[index - 1].text.split() if index > 0 else []
-        context = " ".join(words[-self.config.context_words :]) if words else ""
-        second = f"{context} | {sentence}" if context else sentence
+        words = spans[index - 1].text.split() if index > 0 and context else []
+        previous = " ".join(words[-self.config.context_words :]) if words else ""
+        second = f"{previous} | {sentence}" if previous else sentence
         return candidate.actor, second
+
+    def fit_pairs(
+        self, spans: Sequence[SentenceSpan], index: int, candidates: Sequence[Candidate]
+    ) -> tuple[list[tuple[str, str]], bool]:
+        """Return the pairs of sentence ``spans[index]`` made to fit ``max_length`` tokens,
+        and whether the sentence itself had to be cut.
+
+        A pair too long keeps its sentence and loses the previous-sentence context first;
+        a sentence still too long is cut to a window of words around the mention (the
+        caller flags the sentence as ``truncated``): nothing is cut silently.
+        """
+        pairs = [self.pair_text(spans, index, c) for c in candidates]
+        limit = self.config.max_length
+        # a word piece is at least one character, so short pairs cannot overflow
+        long = [i for i, (a, b) in enumerate(pairs) if len(a) + len(b) + 3 > limit]
+        if not long:
+            return pairs, False
+        cut = False
+        for i in long:
+            if self._fits(pairs[i]):
+                continue
+            pairs[i] = self.pair_text(spans, index, candidates[i], context=False)
+            if not self._fits(pairs[i]):
+                pairs[i] = self._window(pairs[i])
+                cut = True
+        return pairs, cut
+
+    def _fits(self, pair: tuple[str, str]) -> bool:
+        return len(self.tokenizer(pair[0], pair[1])["input_ids"]) <= self.config.max_length
+
+    def _window(self, pair: tuple[str, str]) -> tuple[str, str]:
+        words = pair[1].split(" ")
+        centre = next((i for i, w in enumerate(words) if OPEN in w), 0)
+        size = len(words)
+        while size > 1:
+            size = max(1, int(size * 0.8))
+            start = max(0, min(centre - size // 2, len(words) - size))
+            candidate = (pair[0], " ".join(words[start : start + size]))
+            if self._fits(candidate):
+                return candidate
+        return pair[0], words[centre]
 
     def __call__(self, pairs: list[tuple[str, str]]) -> dict[str, torch.Tensor]:
         """Return padded input tensors plus ``marker_index`` for a batch of pair texts."""
@@ -157,7 +201,8 @@ class StanceNet(nn.Module):
         ).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        marker = states[torch.arange(len(states)), marker_index]
+        index = marker_index.view(-1, 1, 1).expand(-1, 1, states.size(-1))
+        marker = states.gather(1, index).squeeze(1)
         return self.head(self.dropout(torch.cat([mean, marker], dim=-1)))
 
     # -- construction and weights ------------------------------------------------------

@@ -1,0 +1,246 @@
+"""Batch labelling: formats, pass-through fields, bad rows, resume after a kill, datasets, Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import stance
+from stance.batch import label_corpus
+from stance.errors import StanceError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# sentences written for these tests (no corpus text)
+TEXTS = [
+    "Colombian President Gustavo Petro said the strikes violate Colombia's sovereignty. He urged dialogue instead.",
+    "Sheinbaum rejected any deployment of U.S. troops in Mexico.",
+    "Senator Lindsey Graham urged more strikes on Venezuelan boats. Critics called the plan reckless.",
+    "The ministry published its annual report on Tuesday.",
+    "Petro also called for legalizing some drugs to cut cartel profits.",
+]
+
+
+def rows(n: int = 10) -> list[dict]:
+    return [{"id": f"d{i}", "text": TEXTS[i % len(TEXTS)], "date": f"2025-0{i % 9 + 1}-01", "outlet": "Test"}
+            for i in range(n)]
+
+
+def write_jsonl(path: Path, items: list) -> Path:
+    path.write_text("".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in items), encoding="utf-8")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_records_match_the_python_api_and_carry_ids_offsets_and_fields(shipped, tmp_path):
+    data = rows(7)
+    summary = label_corpus(data, tmp_path / "out.jsonl", shipped, chunk_size=3)
+    records = read_jsonl(tmp_path / "out.jsonl")
+    expected = [r for doc in shipped.pipe([d["text"] for d in data], doc_ids=[d["id"] for d in data],
+                                          metas=[{"date": d["date"], "outlet": d["outlet"]} for d in data])
+                for r in doc.to_records()]
+    assert records == expected
+    assert summary.read == summary.labelled == 7 and summary.failed == 0
+    assert summary.sentences == len(records) and summary.claims == sum(len(r["claims"]) for r in records)
+    first = records[0]
+    assert {"doc_id", "index", "start", "end", "text", "truncated", "date", "outlet"} <= set(first)
+    assert TEXTS[0][first["start"]:first["end"]] == first["text"]
+    assert not (tmp_path / "out.jsonl.progress.json").exists()
+    assert not (tmp_path / "out.jsonl.errors.jsonl").exists()  # no bad rows: no errors file
+
+
+def test_bad_rows_are_listed_and_counts_add_up(shipped, tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", [rows(1)[0], "{broken", {"id": "x", "text": ""}, {"id": "y", "text": 3},
+                                               {"id": "z"}, rows(2)[1]])
+    raw = src.read_bytes() + b'{"id": "w", "text": "caf\xe9"}\n'
+    src.write_bytes(raw)
+    summary = label_corpus(src, tmp_path / "out.jsonl", shipped, errors=tmp_path / "bad.jsonl")
+    assert (summary.read, summary.labelled, summary.failed) == (7, 2, 5)
+    errors = read_jsonl(tmp_path / "bad.jsonl")
+    assert [e["line"] for e in errors] == [2, 3, 4, 5, 7]
+    assert all(e["file"] == str(src) for e in errors)
+    assert "invalid JSON" in errors[0]["reason"] and "decode" in errors[4]["reason"]
+    with pytest.raises(StanceError) as err:
+        label_corpus(src, tmp_path / "out2.jsonl", shipped, on_error="fail")
+    assert err.value.code == "E013" and "line 2" in str(err.value)
+
+
+def test_claims_table_csv_and_parquet(shipped, tmp_path):
+    pd = pytest.importorskip("pandas")
+    data = rows(5)
+    records_summary = label_corpus(data, tmp_path / "records.parquet", shipped, chunk_size=2)
+    records = pd.read_parquet(tmp_path / "records.parquet")
+    assert len(records) == records_summary.sentences and list(records["doc_id"].unique()) == [d["id"] for d in data]
+    assert not (tmp_path / "records.parquet.parts").exists()
+
+    summary = label_corpus(data, tmp_path / "claims.csv", shipped, claims=True, chunk_size=2)
+    table = pd.read_csv(tmp_path / "claims.csv")
+    assert len(table) == summary.claims > 0
+    for column in ("doc_id", "date", "outlet", "sentence", "start", "end", "actor", "labels", "text",
+                   *[f"score_{n}" for n in shipped.schema.names]):
+        assert column in table.columns
+    petro = table[table["actor"] == "Gustavo Petro"]
+    assert "sovereignty" in ";".join(petro["labels"])
+    label_corpus(data, tmp_path / "claims.parquet", shipped, claims=True, chunk_size=2)
+    parquet = pd.read_parquet(tmp_path / "claims.parquet")
+    assert len(parquet) == len(table) and list(parquet["labels"].iloc[0]) == table["labels"].iloc[0].split(";")
+
+    with pytest.raises(StanceError) as err:
+        label_corpus(data, tmp_path / "records.csv", shipped)  # sentence records are not flat: no CSV
+    assert err.value.code == "E082"
+
+
+def test_parquet_input_with_text_and_id_fields(shipped, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([{"key": f"k{i}", "body": TEXTS[i], "url": f"http://example.org/{i}"} for i in range(3)])
+    pq.write_table(table, tmp_path / "in.parquet")
+    summary = label_corpus(tmp_path / "in.parquet", tmp_path / "out.jsonl", shipped, text_field="body", id_field="key")
+    records = read_jsonl(tmp_path / "out.jsonl")
+    assert summary.labelled == 3 and records[0]["doc_id"] == "k0" and records[0]["url"] == "http://example.org/0"
+    with pytest.raises(StanceError) as err:
+        label_corpus(tmp_path / "in.parquet", tmp_path / "out.jsonl", shipped)
+    assert err.value.code == "E012" and "body" in str(err.value)
+
+
+def test_iterables_of_strings(shipped, tmp_path):
+    summary = label_corpus(iter(TEXTS[:2]), tmp_path / "out.jsonl", shipped)
+    assert summary.labelled == 2 and read_jsonl(tmp_path / "out.jsonl")[0]["doc_id"] == "doc-0"
+
+
+def test_a_sentence_longer_than_the_window_is_flagged_not_cut_silently(shipped):
+    filler = " ".join(["the committee discussed the budget and the schedule"] * 40)
+    text = f"In a long statement {filler}, Gustavo Petro rejected any foreign military action in Venezuela."
+    doc = shipped(text)
+    assert len(doc.sentences) == 1 and doc.sentences[0].truncated
+    assert doc.to_records()[0]["truncated"] is True
+    sentence = doc.sentences[0]
+    assert "Gustavo Petro" in [c.actor for c in sentence.candidates]
+    # the model saw a window around each mention, marker included, within its length
+    from stance.sentences import spans_from_sentences
+
+    _, spans = spans_from_sentences([sentence.text])
+    pairs, cut = shipped.encoder.fit_pairs(spans, 0, sentence.candidates)
+    assert cut
+    for (actor, second), cand in zip(pairs, sentence.candidates):
+        assert f"« {cand.mention.text} »" in second
+        assert len(shipped.tokenizer(actor, second)["input_ids"]) <= shipped.config.max_length
+    short = shipped(TEXTS[0])
+    assert not any(s.truncated for s in short.sentences)
+
+
+def _progress(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_a_killed_run_resumes_to_the_uninterrupted_output(shipped, tmp_path, suffix):
+    data = rows(40)
+    data[5] = "{broken"
+    src = write_jsonl(tmp_path / "in.jsonl", data)
+    full = tmp_path / f"full{suffix}"
+    label_corpus(src, full, shipped, chunk_size=4)
+
+    out = tmp_path / f"out{suffix}"
+    progress = out.with_name(out.name + ".progress.json")
+    cmd = [sys.executable, "-m", "stance.cli", "label", str(src), "-o", str(out), "--chunk-size", "4"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while _progress(progress).get("rows_done", 0) < 12 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = _progress(progress).get("rows_done", 0)
+    assert 12 <= done < 40, f"the run was not killed mid-way (rows done: {done})"
+
+    result = subprocess.run(cmd + ["--resume"], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "documents read 40, labelled 39, failed 1" in result.stderr and "resumed after" in result.stderr
+    assert out.read_bytes() == full.read_bytes() if suffix == ".jsonl" else _parquet_rows(out) == _parquet_rows(full)
+    assert read_jsonl(Path(str(out) + ".errors.jsonl")) == read_jsonl(Path(str(full) + ".errors.jsonl"))
+    assert not progress.exists()
+
+
+def _parquet_rows(path: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+def test_resume_errors(shipped, tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", rows(3))
+    with pytest.raises(StanceError) as err:
+        label_corpus(src, tmp_path / "out.jsonl", shipped, resume=True)
+    assert err.value.code == "E083"
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.progress.json").write_text(json.dumps({
+        "version": 1, "options": {"claims": True}, "rows_done": 1}))
+    with pytest.raises(StanceError) as err:
+        label_corpus(src, out, shipped, resume=True)
+    assert err.value.code == "E084" and "claims" in str(err.value)
+
+
+def test_label_dataset(shipped):
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_list(rows(4))
+    out = stance.label_dataset(ds, id_column="id", labeler=shipped)
+    assert out.num_rows == sum(len(shipped(d["text"]).sentences) for d in rows(4))
+    assert {"doc_id", "date", "outlet", "index", "start", "end", "claims"} <= set(out.column_names)
+    assert out[0]["doc_id"] == "d0" and out[0]["claims"][0]["actor"] == "Gustavo Petro"
+    table = stance.label_dataset(ds, id_column="id", labeler=shipped, claims=True)
+    assert "score_sovereignty" in table.column_names and table.num_rows == sum(len(r["claims"]) for r in out)
+    bad = datasets.Dataset.from_list([{"text": TEXTS[0]}, {"text": ""}])
+    with pytest.raises(StanceError) as err:
+        stance.label_dataset(bad, labeler=shipped)
+    assert err.value.code == "E086" and "row 1" in str(err.value)
+    with pytest.warns(UserWarning, match="skipped 1 rows"):
+        assert stance.label_dataset(bad, labeler=shipped, on_error="skip").num_rows == len(shipped(TEXTS[0]).sentences)
+
+
+def test_precisions_agree_with_fp32_on_the_seed(shipped, seed_docs):
+    from stance.labeler import resolve_precision
+    from stance.model import cpu_has_bf16
+
+    sentences = [[s["text"] for s in d["sentences"]] for d in seed_docs]
+
+    def claims(labeler):
+        doc = next(labeler.pipe_sentences(sentences))
+        return {(s.index, c.actor, label) for s in doc.sentences for c in s.claims for label in c.labels}
+
+    assert resolve_precision("auto") == ("bf16" if cpu_has_bf16() else "fp32")
+    try:
+        reference = claims(shipped.set_precision("fp32"))
+        fast = claims(shipped.set_precision("auto"))
+        assert len(reference & fast) / len(reference | fast) >= 0.99
+    finally:
+        shipped.set_precision("auto")
+    with pytest.raises(StanceError) as err:
+        shipped.set_precision("fp8")
+    assert err.value.code == "E080"
+
+
+def test_ray_engine_matches_the_local_run(shipped, tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'stance[ray]'")
+    import stance.ray
+
+    src = write_jsonl(tmp_path / "in.jsonl", rows(12) + ["{broken"])
+    label_corpus(src, tmp_path / "local.csv", shipped, claims=True)
+    summary = stance.ray.label(src, tmp_path / "ray.csv", claims=True, workers=1, threads=1)
+    assert (summary.read, summary.labelled, summary.failed) == (13, 12, 1)
+    assert (tmp_path / "ray.csv").read_text() == (tmp_path / "local.csv").read_text()
+    assert read_jsonl(tmp_path / "ray.csv.errors.jsonl")[0]["line"] == 13
