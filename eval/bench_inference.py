@@ -72,6 +72,7 @@ class OnnxNet:
         options.intra_op_num_threads = torch.get_num_threads()
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.names = names
+        self.config = net.config
 
     def __call__(self, **batch):
         feed = {n: batch[n].numpy() for n in self.names}

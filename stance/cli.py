@@ -84,6 +84,8 @@ def _add_eval(sub: Any) -> None:
     p.add_argument("--cv", type=int, metavar="K",
                    help="k-fold cross-validation on the gold data instead: train on k-1 folds, score the held-out one")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default: 1000)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+                   help="inference precision, as for label (default: auto)")
     p.add_argument("--epochs", type=int, default=6, help="with --cv: training epochs per fold (default: 6)")
     p.add_argument("--seed", type=int, default=13, help="with --cv: training seed (default: 13)")
 
@@ -261,7 +263,7 @@ def _eval(args: argparse.Namespace) -> int:
         result = cross_validate(gold, k=args.cv, n_bootstrap=args.bootstrap, schema=schema, registry=registry,
                                 epochs=args.epochs, seed=args.seed)
     else:
-        labeler = load(args.model, registry=args.registry)
+        labeler = load(args.model, registry=args.registry, precision=args.precision)
         gold = [d for path in args.gold for d in read_documents(path, labeler.schema)]
         result = evaluate(labeler, gold, n_bootstrap=args.bootstrap)
     result["gold"] = args.gold

@@ -148,12 +148,12 @@ def _progress(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
-def test_a_killed_run_resumes_to_the_uninterrupted_output(shipped, tmp_path, suffix):
+def test_a_killed_run_resumes_to_the_uninterrupted_output(tmp_path, suffix):
     data = rows(40)
     data[5] = "{broken"
     src = write_jsonl(tmp_path / "in.jsonl", data)
     full = tmp_path / f"full{suffix}"
-    label_corpus(src, full, shipped, chunk_size=4)
+    label_corpus(src, full, stance.load(), chunk_size=4)  # the default precision, as the command runs
 
     out = tmp_path / f"out{suffix}"
     progress = out.with_name(out.name + ".progress.json")
@@ -228,7 +228,7 @@ def test_precisions_agree_with_fp32_on_the_seed(shipped, seed_docs):
         fast = claims(shipped.set_precision("auto"))
         assert len(reference & fast) / len(reference | fast) >= 0.99
     finally:
-        shipped.set_precision("auto")
+        shipped.set_precision("fp32")
     with pytest.raises(StanceError) as err:
         shipped.set_precision("fp8")
     assert err.value.code == "E080"
@@ -240,7 +240,7 @@ def test_ray_engine_matches_the_local_run(shipped, tmp_path):
 
     src = write_jsonl(tmp_path / "in.jsonl", rows(12) + ["{broken"])
     label_corpus(src, tmp_path / "local.csv", shipped, claims=True)
-    summary = stance.ray.label(src, tmp_path / "ray.csv", claims=True, workers=1, threads=1)
+    summary = stance.ray.label(src, tmp_path / "ray.csv", claims=True, workers=1, threads=1, precision="fp32")
     assert (summary.read, summary.labelled, summary.failed) == (13, 12, 1)
     assert (tmp_path / "ray.csv").read_text() == (tmp_path / "local.csv").read_text()
     assert read_jsonl(tmp_path / "ray.csv.errors.jsonl")[0]["line"] == 13

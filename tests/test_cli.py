@@ -112,3 +112,17 @@ def test_label_folder_of_txt_and_undecodable_bytes(capsys, tmp_path):
     assert {json.loads(line)["doc_id"] for line in out_path.read_text().splitlines()} == {"a"}
     errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
     assert errors[0]["file"].endswith("b.txt") and "UTF-8" in errors[0]["reason"]
+
+
+def test_label_claims_table_and_output_errors(capsys, tmp_path):
+    out_path = tmp_path / "claims.csv"
+    code, _, err = run(capsys, "label", str(ROOT / "seeds" / "seed-001.txt"), "-o", str(out_path), "--claims",
+                       "--precision", "fp32")
+    assert code == 0 and "documents read 1, labelled 1, failed 0" in err
+    lines = out_path.read_text().splitlines()
+    assert lines[0].startswith("doc_id,sentence,start,end,actor,") and len(lines) > 5
+    assert any(",Gustavo Petro," in line for line in lines)
+    code, _, err = run(capsys, "label", str(ROOT / "seeds" / "seed-001.txt"), "-o", str(tmp_path / "x.csv"))
+    assert code == 2 and "E082" in err  # sentence records need .jsonl or .parquet
+    code, _, err = run(capsys, "label", str(ROOT / "seeds" / "seed-001.txt"), "-o", str(tmp_path / "y.jsonl"), "--resume")
+    assert code == 2 and "E083" in err
