@@ -45,6 +45,8 @@ MESSAGES: dict[str, str] = {
     "E053": "{path}: cannot read Parquet records ({reason})",
     "E054": "{path}: unsupported records format '{suffix}' (use .jsonl or .parquet)",
     "E055": "the evaluation report needs one model's predictions: use --report without --cv",
+    "E056": "{path}: exists and is not a folder (give a folder to write into)",
+    "E057": "{path}: no document with id {ids}",
 }
 
 
