@@ -49,19 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     result = {"n_predictions": len(outcomes), "temperature": temperature, "ece": ece, "ece_without_temperature": ece_raw,
               "bins": rows}
     if args.png:
-        import matplotlib
+        from stance.report import reliability_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(4.5, 4.5))
-        ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-        ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o-", label=f"model (ECE {ece:.3f})")
-        ax.set_xlabel("predicted probability")
-        ax.set_ylabel("observed frequency")
-        ax.set_title("Reliability on the real-news test set")
-        ax.legend(loc="upper left")
-        fig.tight_layout()
+        fig = reliability_figure(rows, ece)
+        fig.axes[0].set_title("Reliability on the real-news test set")
         fig.savefig(args.png, dpi=120)
     if args.json:
         print(json.dumps(result))

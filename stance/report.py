@@ -33,7 +33,7 @@ h2 { font-size: 1.2rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid #dadce
 .meta, .note { color: #5f6368; font-size: .9rem; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: .25rem 0; }
-th, td { padding: .2rem .6rem; border-bottom: 1px solid #eceff1; text-align: right; }
+th, td { padding: .2rem .6rem; border-bottom: 1px solid #eceff1; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 figure { margin: .5rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eceff1; }
