@@ -86,7 +86,7 @@ def _add_views(sub: Any) -> None:
         "(shown as they are, no model) as one HTML page: actor mentions highlighted, claims as tags with "
         "labels and scores, a colour legend; no script, font or network.",
     )
-    p.add_argument("input", help="a .txt article, or a .jsonl / .parquet file written by 'stance label'")
+    p.add_argument("input", help="a .txt article or a folder of them, or a .jsonl / .parquet file written by 'stance label'")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--model", help="model folder for a .txt input (default: the shipped model)")
     p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own (.txt input)")
@@ -117,7 +117,7 @@ def _render(args: argparse.Namespace) -> int:
     from .render import render_html
 
     path = Path(args.input)
-    if path.suffix.lower() == ".txt":
+    if path.suffix.lower() == ".txt" or path.is_dir():
         from .inputs import InputError, read_inputs
         from .labeler import load
 

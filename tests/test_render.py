@@ -173,3 +173,12 @@ def test_render_cli_txt_and_records(capsys, tmp_path, shipped, seed_text):
     assert main(["render", str(unlabelled), "-o", str(page2)]) == 2
     err = capsys.readouterr().err
     assert "E051" in err and "to_label.jsonl, line 1" in err and "stance label" in err
+
+
+def test_render_and_aggregate_help(capsys):
+    for command in ("render", "aggregate"):
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--help"])
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert "--output" in out and "default" in out
