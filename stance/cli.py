@@ -126,7 +126,7 @@ def _render(args: argparse.Namespace) -> int:
         if bad:
             raise StanceError("E013", path=bad[0].source, line=bad[0].line, reason=bad[0].reason)
         labeler = load(args.model, registry=args.registry)
-        docs = [labeler(i.text, doc_id=i.doc_id, meta=i.meta) for i in items]
+        docs = list(labeler.pipe([i.text for i in items], doc_ids=[i.doc_id for i in items], metas=[i.meta for i in items]))
         labels: Any = labeler.schema
     else:
         from .records import docs_from_records, read_records
