@@ -5,7 +5,9 @@ Records are what :meth:`stance.Doc.to_records` gives, one per sentence: ``doc_id
 mention_span, kind), plus the input's pass-through fields (``date``, ``outlet``, ...).
 They are read from JSON Lines or Parquet (the same fields, a row per sentence). A
 line holding a whole document (``sentences``: a list, as in :meth:`stance.Doc.to_dict`
-or the annotation guide's gold format) is split into its sentence records.
+or the annotation guide's gold format) is split into its sentence records. The rows
+of a claims table (one per claim: ``sentence``, ``actor``, ``labels``, ``score_<label>``,
+``mention_start``...) become the records of the sentences that have claims.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from .errors import StanceError
 __all__ = ["SENTENCE_FIELDS", "docs_from_records", "read_records"]
 
 # fields of a record that belong to its sentence; every other field describes the document
-SENTENCE_FIELDS = ("index", "text", "start", "end", "claims")
+SENTENCE_FIELDS = ("index", "text", "start", "end", "claims", "truncated")
+# the columns of a claims table (``stance label --claims``) that describe the claim, not the document
+_CLAIM_COLUMNS = ("sentence", "start", "end", "actor", "kind", "mention", "mention_start", "mention_end", "labels", "text")
 
 
 def _bad(path: Path, line: int, reason: str) -> StanceError:
@@ -54,6 +58,8 @@ def _sentence_records(record: Any, path: Path, line: int) -> list[dict[str, Any]
     """Return the checked per-sentence records a line holds (one, or a document's)."""
     if not isinstance(record, dict):
         raise _bad(path, line, f"expected a JSON object, got {type(record).__name__}")
+    if "claims" not in record and "actor" in record and "sentence" in record:  # a row of a claims table
+        return [_from_claim_row(record, path, line)]
     if "sentences" in record and "claims" not in record:
         sentences = record["sentences"]
         if not isinstance(sentences, list):
@@ -72,6 +78,37 @@ def _sentence_records(record: Any, path: Path, line: int) -> list[dict[str, Any]
             pos = out[-1]["end"] + 1
         return out
     return [_check_sentence(record, path, line, "")]
+
+
+def _from_claim_row(row: dict[str, Any], path: Path, line: int) -> dict[str, Any]:
+    """Return a claims-table row as a sentence record holding that one claim (merged per sentence later)."""
+    span = [row.get("mention_start"), row.get("mention_end")]
+    claim = {
+        "actor": row.get("actor"), "mentions": row.get("mention"), "labels": row.get("labels"), "kind": row.get("kind"),
+        "scores": {k[len("score_"):]: v for k, v in row.items() if k.startswith("score_")},
+        "mention_span": span if all(isinstance(x, int) for x in span) else None,
+    }
+    record = {k: v for k, v in row.items() if k not in _CLAIM_COLUMNS and not k.startswith("score_")}
+    record.update(index=row.get("sentence"), text=row.get("text"), start=row.get("start"), end=row.get("end"),
+                  claims=[claim], _claim_row=True)
+    return _check_sentence(record, path, line, "")
+
+
+def _merge_claim_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join the one-claim records of a claims table into one record per sentence, in order."""
+    merged: dict[tuple[Any, Any], dict[str, Any]] = {}
+    out = []
+    for record in records:
+        if not record.pop("_claim_row", False):
+            out.append(record)
+            continue
+        key = (record.get("doc_id"), record.get("index"))
+        if key in merged:
+            merged[key]["claims"].extend(record["claims"])
+        else:
+            merged[key] = record
+            out.append(record)
+    return out
 
 
 def _check_sentence(record: dict[str, Any], path: Path, line: int, where: str) -> dict[str, Any]:
@@ -135,6 +172,7 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         raise StanceError("E054", path=path, suffix=suffix)
     if not out:
         raise StanceError("E052", path=path)
+    out = _merge_claim_rows(out)
     for record in out:
         if record.get("doc_id") is None:
             record["doc_id"] = path.stem

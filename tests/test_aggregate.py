@@ -183,3 +183,35 @@ def test_aggregate_without_dates_and_bad_output(capsys, tmp_path, records):
     afile.write_text("x")
     with pytest.raises(stance.StanceError, match="E056"):
         write_aggregates(records, afile)
+
+
+def _claim_table(records):
+    """Rows shaped like ``stance label --claims`` output: one per claim, flat, ``score_<label>`` columns."""
+    rows = []
+    for r in records:
+        for c in r["claims"]:
+            span = c["mention_span"] or [None, None]
+            rows.append({"doc_id": r["doc_id"], "date": r["date"], "outlet": r["outlet"], "sentence": r["index"],
+                         "start": r["start"], "end": r["end"], "actor": c["actor"], "kind": c["kind"],
+                         "mention": c["mentions"], "mention_start": span[0], "mention_end": span[1],
+                         "labels": c["labels"], **{f"score_{k}": v for k, v in c["scores"].items()}, "text": r["text"]})
+    return rows
+
+
+def test_claims_table_reads_like_records(tmp_path, records):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stance.records import read_records
+
+    rows = _claim_table(records)
+    jsonl = tmp_path / "claims.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    parquet = tmp_path / "claims.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet)
+    expected = statements(records).drop(columns=["statement_id"])
+    for path in (jsonl, parquet):
+        got = read_records(path)
+        assert len(got) == sum(1 for r in records if r["claims"])  # one record per sentence with claims
+        frame = statements(got).drop(columns=["statement_id"])
+        pd.testing.assert_frame_equal(frame[expected.columns], expected, check_dtype=False)
