@@ -1,4 +1,4 @@
-"""Corpus aggregates and networks (stance/aggregate.py, stance aggregate) on texts written for the tests."""
+"""Corpus aggregates and networks (stance/aggregate.py, stance aggregate) on texts written for the tests; issue 6."""
 
 import json
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Pages as a user sees them: the rendered article and the evaluation report in headless Chromium.
+"""Pages as a user sees them: the rendered article and the evaluation report in headless Chromium (issue 6).
 
 Skipped, with the reason, where Chromium is not installed or cannot start (see the
 ``chromium`` fixture in conftest.py; .ci/run installs Debian's package).

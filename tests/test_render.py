@@ -1,4 +1,4 @@
-"""Rendered articles (stance/render.py) and reading labelled records back (stance/records.py)."""
+"""Rendered articles (stance/render.py) and reading labelled records back (stance/records.py); issue 6."""
 
 import html
 import json

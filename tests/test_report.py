@@ -1,4 +1,4 @@
-"""The evaluation report (stance/report.py, stance eval --report): files, numbers, plot content."""
+"""The evaluation report (stance/report.py, stance eval --report): files, numbers, plot content; issue 6."""
 
 import json
 
