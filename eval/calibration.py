@@ -17,31 +17,14 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from stance.calibration import pair_scores, reliability  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
-from stance.training import build_pairs  # noqa: E402
-
-
-def reliability(probs: np.ndarray, outcomes: np.ndarray, bins: int = 10) -> tuple[float, list[dict[str, float]]]:
-    """Return (ECE, per-bin rows) for flat arrays of probabilities and 0/1 outcomes."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.clip(np.digitize(probs, edges[1:-1], right=True), 0, bins - 1)
-    rows, ece = [], 0.0
-    for b in range(bins):
-        mask = index == b
-        n = int(mask.sum())
-        if not n:
-            continue
-        conf, acc = float(probs[mask].mean()), float(outcomes[mask].mean())
-        ece += n / len(probs) * abs(acc - conf)
-        rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": n, "confidence": conf, "accuracy": acc})
-    return ece, rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,31 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(2)
     labeler = stance.load(args.model)
     docs = stance.read_documents(args.test, labeler.schema)
-    pairs = build_pairs(docs, labeler.finder, labeler.encoder, labeler.schema, add_uncovered=False)
-    outcomes = np.array(pairs.targets).ravel()
-    scaled = labeler.score_pairs(pairs.texts).numpy().ravel()
+    scaled, outcomes = pair_scores(labeler, docs)
+    raw, _ = pair_scores(labeler, docs, temperature=1.0)
     temperature = labeler.temperature
-    labeler.temperature = 1.0
-    raw = labeler.score_pairs(pairs.texts).numpy().ravel()
-    labeler.temperature = temperature
     ece_raw, _ = reliability(raw, outcomes, args.bins)
     ece, rows = reliability(scaled, outcomes, args.bins)
     result = {"n_predictions": len(outcomes), "temperature": temperature, "ece": ece, "ece_without_temperature": ece_raw,
               "bins": rows}
     if args.png:
-        import matplotlib
+        from stance.report import reliability_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(4.5, 4.5))
-        ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-        ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o-", label=f"model (ECE {ece:.3f})")
-        ax.set_xlabel("predicted probability")
-        ax.set_ylabel("observed frequency")
-        ax.set_title("Reliability on the real-news test set")
-        ax.legend(loc="upper left")
-        fig.tight_layout()
+        fig = reliability_figure(rows, ece)
+        fig.axes[0].set_title("Reliability on the real-news test set")
         fig.savefig(args.png, dpi=120)
     if args.json:
         print(json.dumps(result))

@@ -2,7 +2,9 @@
 
     stance label INPUT -o labels.jsonl
     stance train --data FILE.jsonl --out models/mine
-    stance eval --gold FILE.jsonl [--model DIR] [--json] [--cv 5]
+    stance eval --gold FILE.jsonl [--model DIR] [--json] [--cv 5] [--report DIR]
+    stance render INPUT -o page.html
+    stance aggregate LABELS.jsonl -o DIR
 """
 
 from __future__ import annotations
@@ -88,6 +90,91 @@ def _add_eval(sub: Any) -> None:
                    help="inference precision, as for label (default: auto)")
     p.add_argument("--epochs", type=int, default=6, help="with --cv: training epochs per fold (default: 6)")
     p.add_argument("--seed", type=int, default=13, help="with --cv: training seed (default: 13)")
+    p.add_argument("--report", metavar="DIR",
+                   help="also write DIR/report.html (tables, plots, worst errors) and DIR/metrics.json (default: none)")
+
+
+def _add_views(sub: Any) -> None:
+    """The ``render`` and ``aggregate`` commands (stance/render.py, stance/aggregate.py)."""
+    p = sub.add_parser(
+        "render",
+        help="write a labelled article as one self-contained HTML page",
+        description="Render a .txt file (labelled here with the model) or the records JSONL/Parquet of 'stance label' "
+        "(shown as they are, no model) as one HTML page: actor mentions highlighted, claims as tags with "
+        "labels and scores, a colour legend; no script, font or network.",
+    )
+    p.add_argument("input", help="a .txt article or a folder of them, or a .jsonl / .parquet file written by 'stance label'")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--model", help="model folder for a .txt input (default: the shipped model)")
+    p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own (.txt input)")
+    p.add_argument("--doc", action="append", metavar="ID", help="only these document ids (repeatable; default: all)")
+    p.add_argument("--title", help="page title (default: the document's title or id)")
+
+    p = sub.add_parser(
+        "aggregate",
+        help="corpus tables, plots and networks from 'stance label' records",
+        description="From the per-sentence records of 'stance label' (.jsonl or .parquet) write into DIR: "
+        "statements.csv (DNA-shaped: document, date, actor, label, agreement, sentence, offsets), "
+        "actor_labels.csv and .png (counts and shares), top_actors.csv, stance_over_time.csv and .png "
+        "(when documents carry dates; weekly or monthly from the span), actor_label.graphml (two-mode) and "
+        "actor_congruence.graphml (actors tied by shared labels).",
+    )
+    p.add_argument("labels", nargs="+", help="records files written by 'stance label' (.jsonl or .parquet)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into (created if needed)")
+    p.add_argument("--date-field", default="date", help="record field holding the ISO date (default: date)")
+    p.add_argument("--top", type=int, default=25, help="actors shown in the heatmap (default: 25)")
+    p.add_argument("--top-per-label", type=int, default=10, help="actors listed per label in top_actors.csv (default: 10)")
+    p.add_argument("--min-statements", type=int, default=1,
+                   help="leave actors with fewer statements out of the congruence network (default: 1)")
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .render import render_html
+
+    path = Path(args.input)
+    if path.suffix.lower() == ".txt" or path.is_dir():
+        from .inputs import InputError, read_inputs
+        from .labeler import load
+
+        items = list(read_inputs(path))
+        bad = [i for i in items if isinstance(i, InputError)]
+        if bad:
+            raise StanceError("E013", path=bad[0].source, line=bad[0].line, reason=bad[0].reason)
+        labeler = load(args.model, registry=args.registry)
+        docs = list(labeler.pipe([i.text for i in items], doc_ids=[i.doc_id for i in items], metas=[i.meta for i in items]))
+        labels: Any = labeler.schema
+    else:
+        from .records import docs_from_records, read_records
+
+        docs = docs_from_records(read_records(path))
+        labels = None
+    if args.doc:
+        found = [d for d in docs if d.doc_id in args.doc]
+        if not found:
+            raise StanceError("E057", path=path, ids=", ".join(args.doc))
+        docs = found
+    Path(args.output).write_text(render_html(docs, labels, args.title), encoding="utf-8")
+    print(f"wrote {args.output}: {len(docs)} documents, {sum(len(d.claims) for d in docs)} claims", file=sys.stderr)
+    return 0
+
+
+def _aggregate(args: argparse.Namespace) -> int:
+    from .aggregate import write_aggregates
+    from .records import read_records
+
+    records = [r for path in args.labels for r in read_records(path)]
+    summary = write_aggregates(records, args.output, top=args.top, top_per_label=args.top_per_label,
+                               date_field=args.date_field, min_statements=args.min_statements)
+    print(f"wrote {len(summary['files'])} files to {args.output}: {summary['documents']} documents, "
+          f"{summary['statements']} statements, {summary['actors']} actors, {summary['congruence_ties']} congruence ties"
+          + (f"; {summary['time_bin']}ly bins" if "time_bin" in summary else "; no dates, no time series")
+          + (f"; {summary['undated_statements']} statements without a valid '{args.date_field}'"
+             + (f" (e.g. {summary['unparsed_dates'][0]!r})" if summary["unparsed_dates"] else "")
+             if summary["undated_statements"] else ""),
+          file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,10 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"stance {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval,render,aggregate}")
     _add_label(sub)
     _add_train(sub)
     _add_eval(sub)
+    _add_views(sub)
     return parser
 
 
@@ -252,6 +340,8 @@ def _eval(args: argparse.Namespace) -> int:
     from .evaluation import cross_validate, evaluate
     from .labeler import load
 
+    if args.cv and args.report:
+        raise StanceError("E055")
     if args.cv:
         from .labeler import DEFAULT_MODEL
         from .registry import ActorRegistry
@@ -265,11 +355,18 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         labeler = load(args.model, registry=args.registry, precision=args.precision)
         gold = [d for path in args.gold for d in read_documents(path, labeler.schema)]
-        result = evaluate(labeler, gold, n_bootstrap=args.bootstrap)
+        if args.report:
+            from .report import write_report
+
+            result = write_report(labeler, gold, args.report, n_bootstrap=args.bootstrap,
+                                  info={"gold": args.gold, "model": args.model or "default"})
+            print(f"wrote {args.report}/report.html and {args.report}/metrics.json", file=sys.stderr)
+        else:
+            result = evaluate(labeler, gold, n_bootstrap=args.bootstrap)
     result["gold"] = args.gold
     result["model"] = args.model or "default"
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps({k: v for k, v in result.items() if k not in ("worst_errors", "figures")}, ensure_ascii=False))
     else:
         print(_format_table(result))
     return 0
@@ -278,7 +375,7 @@ def _eval(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``stance`` command line; return its exit code."""
     args = build_parser().parse_args(argv)
-    handlers = {"label": _label, "train": _train, "eval": _eval}
+    handlers = {"label": _label, "train": _train, "eval": _eval, "render": _render, "aggregate": _aggregate}
     try:
         return handlers[args.command](args)
     except StanceError as exc:

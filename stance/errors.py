@@ -38,6 +38,15 @@ MESSAGES: dict[str, str] = {
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",
     "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",
+    # views: rendered pages, reports, aggregates
+    "E050": "plots need matplotlib, which is not installed: pip install 'stance[viz]'",
+    "E051": "{path}, line {line}: not a labelled record: {reason}",
+    "E052": "{path}: no labelled records found (empty file)",
+    "E053": "{path}: cannot read Parquet records ({reason})",
+    "E054": "{path}: unsupported records format '{suffix}' (use .jsonl or .parquet)",
+    "E055": "the evaluation report needs one model's predictions: use --report without --cv",
+    "E056": "{path}: exists and is not a folder (give a folder to write into)",
+    "E057": "{path}: no document with id {ids}",
     # batch labelling
     "E080": "unknown precision '{value}' (choose from {choices})",
     "E081": "{path}: cannot read Parquet file ({reason})",

@@ -25,7 +25,7 @@ from .document import Doc
 from .registry import ActorRegistry
 from .schema import LabelSchema
 
-__all__ = ["cross_validate", "evaluate", "score"]
+__all__ = ["cross_validate", "evaluate", "predict", "score", "sentence_errors"]
 
 
 @dataclass
@@ -172,14 +172,57 @@ def evaluate(
     >>> docs = stance.read_documents("seeds/seed-001.jsonl")             # doctest: +SKIP
     >>> stance.evaluate(stance.load(), docs)["sentence_macro_f1"]        # doctest: +SKIP
     """
-    preds = list(
+    preds = predict(labeler, documents, batch_size)
+    return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
+
+
+def predict(labeler: Any, documents: Sequence[dict[str, Any]], batch_size: int = 64) -> list[Doc]:
+    """Return ``labeler``'s documents for the gold documents, on the gold sentence boundaries."""
+    return list(
         labeler.pipe_sentences(
             ([s["text"] for s in d["sentences"]] for d in documents),
             batch_size=batch_size,
             doc_ids=[d.get("doc_id") for d in documents],
         )
     )
-    return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
+
+
+def sentence_errors(
+    gold_docs: Sequence[dict[str, Any]], pred_docs: Sequence[Doc], registry: ActorRegistry
+) -> list[dict[str, Any]]:
+    """Return the sentences whose (actor, label) claims are wrong, worst first.
+
+    Actors are matched as :func:`score` matches them. Each entry names the document and
+    sentence, its gold and predicted claims (with scores), the missed and the spurious
+    (actor, label) pairs; the order is most wrong pairs first, then the most confident
+    spurious score.
+    """
+    units = _units(gold_docs, pred_docs, registry)
+    sentences = [(g, gs, ps) for g, p in zip(gold_docs, pred_docs) for gs, ps in zip(g["sentences"], p.sentences)]
+    out = []
+    for unit, (gold, gsent, psent) in zip(units, sentences):
+        if unit.gold_claims == unit.pred_claims:
+            continue
+        mapping = _align([c["actor"] for c in gsent.get("claims", [])], [c.actor for c in psent.claims], registry)
+        score_of = {(mapping[c.actor], label): c.scores.get(label) for c in psent.claims for label in c.labels}
+        spurious = [{"actor": a, "label": lab, "score": score_of.get((a, lab))} for a, lab in sorted(unit.pred_claims - unit.gold_claims)]
+        missed = []
+        for a, lab in sorted(unit.gold_claims - unit.pred_claims):
+            # the model's score for the missed label, when it did predict that actor with another label
+            pred = next((c for c in psent.claims if mapping[c.actor] == a), None)
+            missed.append({"actor": a, "label": lab, "score": pred.scores.get(lab) if pred else None})
+        out.append({
+            "doc_id": gold.get("doc_id"),
+            "sentence": psent.index,
+            "text": gsent["text"],
+            "gold": [{"actor": c["actor"], "labels": list(c["labels"])} for c in gsent.get("claims", [])],
+            "predicted": [{"actor": c.actor, "labels": list(c.labels), "scores": {k: round(v, 4) for k, v in c.scores.items()}}
+                          for c in psent.claims],
+            "missed": missed,
+            "spurious": spurious,
+        })
+    out.sort(key=lambda e: (-(len(e["missed"]) + len(e["spurious"])), -max([s["score"] or 0.0 for s in e["spurious"]] or [0.0])))
+    return out
 
 
 def _folds(documents: Sequence[dict[str, Any]], k: int) -> tuple[str, list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]]:

@@ -58,3 +58,82 @@ def tiny_model_dir(tmp_path_factory, seed_docs, schema, registry) -> Path:
 
     labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=7)
     return labeler.save(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory) -> Path:
+    """The evaluation report of the shipped model on the seed, written once by ``stance eval --report``."""
+    from stance.cli import main
+
+    out = tmp_path_factory.mktemp("report")
+    code = main(["eval", "--gold", str(SEEDS / "seed-001.jsonl"), "--report", str(out), "--bootstrap", "100", "--json"])
+    assert code == 0
+    return out
+
+
+# -- headless Chromium, for tests that look at pages as a user sees them ---------------------
+
+
+class Page:
+    """What Chromium made of a page: its DOM after load, console messages, a screenshot."""
+
+    def __init__(self, dom: str, console: list[str], screenshot: Path) -> None:
+        self.dom = dom
+        self.console = console
+        self.screenshot = screenshot
+
+
+class Chromium:
+    """Debian's ``chromium`` run as ``--headless --no-sandbox``, one process per call.
+
+    Console messages (``console.*``, uncaught errors, Content-Security-Policy violations)
+    are read from the browser log (``--enable-logging=stderr --v=0``), where Chromium
+    writes them as ``INFO:CONSOLE`` lines.
+    """
+
+    def __init__(self, binary: str, workdir: Path) -> None:
+        self.binary = binary
+        self.workdir = workdir
+
+    def _run(self, url: str, *flags: str) -> tuple[str, list[str]]:
+        import re
+        import subprocess
+
+        cmd = [self.binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+               "--enable-logging=stderr", "--v=0", f"--user-data-dir={self.workdir / 'profile'}", *flags, url]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"})
+        console = [m.group(1) for m in re.finditer(r":CONSOLE[^\]]*\] (.*)", done.stderr)]
+        if done.returncode != 0:
+            raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
+        return done.stdout, console
+
+    def open(self, path: Path, width: int = 1280, height: int = 1000) -> Page:
+        url = path.resolve().as_uri()
+        dom, console = self._run(url, "--dump-dom")
+        shot = self.workdir / f"{path.stem}-{width}x{height}.png"
+        _, console2 = self._run(url, f"--screenshot={shot}", f"--window-size={width},{height}", "--hide-scrollbars")
+        return Page(dom, console + console2, shot)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory) -> Chromium:
+    """Headless Chromium, or a skip saying why it cannot run here."""
+    import shutil
+    import subprocess
+
+    binary = os.environ.get("STANCE_CHROMIUM") or next(
+        (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if binary is None:
+        pytest.skip("headless Chromium not found: .ci/run installs Debian's 'chromium' with apt-get "
+                    "(or set STANCE_CHROMIUM to a Chromium binary)")
+    browser = Chromium(binary, tmp_path_factory.mktemp("chromium"))
+    probe = browser.workdir / "probe.html"
+    probe.write_text("<!DOCTYPE html><html><body><p id='probe'>ok</p></body></html>", encoding="utf-8")
+    try:
+        dom, _ = browser._run(probe.as_uri(), "--dump-dom")
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"headless Chromium ({binary}) cannot start here: {str(exc)[:300]}")
+    if "id=\"probe\"" not in dom:
+        pytest.skip(f"headless Chromium ({binary}) started but returned no DOM")
+    return browser
