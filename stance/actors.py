@@ -303,7 +303,7 @@ def given_candidates(span: SentenceSpan, targets: Sequence[str | dict]) -> list[
     (first occurrence otherwise). The mention is marked exactly as a found one would be.
 
     >>> from stance.sentences import SentenceSpan
-    >>> span = SentenceSpan("Critics blamed Trump.", 0, 21)
+    >>> span = SentenceSpan(0, 21, "Critics blamed Trump.")
     >>> [c.mention.start for c in given_candidates(span, [{"actor": "Donald Trump", "mentions": "Trump"}])]
     [15]
     """
