@@ -31,6 +31,7 @@ import math
 import os
 import platform
 import random
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -417,7 +418,8 @@ def train(
         history.append(record)
         log.info("epoch %s: %s", epoch + 1, record)
         if bar is not None and dev_documents:
-            bar.write(f"epoch {epoch + 1}: loss {record['train_loss']:.4f}, dev macro-F1 {record['sentence_macro_f1']:.4f}")
+            bar.write(f"epoch {epoch + 1}: loss {record['train_loss']:.4f}, dev macro-F1 {record['sentence_macro_f1']:.4f}",
+                      file=sys.stderr)
         if patience is not None and epoch + 1 - best_epoch >= patience and epoch + 1 < epochs:
             stopped_early = epoch + 1
             break
