@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
     parser.add_argument("--only", choices=["semeval", "newsmtsc"], help="run one benchmark")
-    parser.add_argument("--semeval-epochs", type=int, default=4)
+    parser.add_argument("--semeval-epochs", type=int, default=3)
     parser.add_argument("--newsmtsc-epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--batch-size", type=int, default=16)
