@@ -125,6 +125,16 @@ def test_single_label_schema_with_given_targets_end_to_end(capsys, tmp_path):
     code = main(["eval", "--gold", str(data), "--model", str(out_dir), "--json", "--bootstrap", "0"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["n_sentences"] == 20 and set(result["per_label"]) == {"FAVOR", "AGAINST"}
+    # stance train --from: continues from that model with its own (single-label) schema
+    more = tmp_path / "more.jsonl"
+    docs = targeted_documents(mentioned=True)
+    docs[2]["sentences"][0]["claims"] = [{"actor": "bike lanes", "mentions": "bike lanes", "labels": ["UNDECIDED"]}]
+    stance.write_documents(docs, more)
+    code = main(["train", "--data", str(more), "--from", str(out_dir), "--out", str(tmp_path / "more-model"), "--epochs", "1", "-q"])
+    capsys.readouterr()
+    again = stance.load(tmp_path / "more-model")
+    assert code == 0 and again.schema.names == ["FAVOR", "AGAINST", "UNDECIDED"] and again.config.multi_label is False
+    assert again.metadata["from_model"] == str(out_dir)
 
 
 def test_targets_without_mention_and_bad_targets(tmp_path):
