@@ -32,7 +32,7 @@ from .document import Candidate, Mention
 from .registry import Actor, ActorRegistry, fold
 from .sentences import SentenceSpan
 
-__all__ = ["CandidateFinder"]
+__all__ = ["CandidateFinder", "given_candidates", "sentence_candidates"]
 
 _TITLES = {
     "president", "vice", "sen", "sen.", "senator", "rep", "rep.", "representative", "gov", "gov.",
@@ -292,3 +292,46 @@ class CandidateFinder:
                     merged[name] = Candidate(name, c.kind, c.mention, c.source) if name != c.actor else c
             renamed.append(list(merged.values()))
         return renamed
+
+
+def given_candidates(span: SentenceSpan, targets: Sequence[str | dict]) -> list[Candidate]:
+    """Return the candidates of one sentence from given targets instead of the finder.
+
+    A target is an actor name (no mention in the sentence: the actor is the condition,
+    as SemEval's "Hillary Clinton" is for a tweet) or a dict ``{"actor", "mentions",
+    "start"}``: the mention string and, optionally, its character offset in the sentence
+    (first occurrence otherwise). The mention is marked exactly as a found one would be.
+
+    >>> from stance.sentences import SentenceSpan
+    >>> span = SentenceSpan(0, 21, "Critics blamed Trump.")
+    >>> [c.mention.start for c in given_candidates(span, [{"actor": "Donald Trump", "mentions": "Trump"}])]
+    [15]
+    """
+    out = []
+    for target in targets:
+        if isinstance(target, str):
+            target = {"actor": target}
+        mention_text = target.get("mentions")
+        mention = None
+        if mention_text:
+            start = target.get("start")
+            if start is None:
+                start = span.text.find(mention_text)
+            if start < 0 or span.text[start : start + len(mention_text)] != mention_text:
+                raise ValueError(f"mention {mention_text!r} of target {target['actor']!r} is not in the sentence")
+            mention = Mention(mention_text, span.start + start, span.start + start + len(mention_text))
+        out.append(Candidate(target["actor"], target.get("kind", "person"), mention, "given"))
+    return out
+
+
+def sentence_candidates(
+    finder: CandidateFinder, text: str, spans: Sequence[SentenceSpan], targets: Sequence[Sequence[str | dict] | None] | None
+) -> list[list[Candidate]]:
+    """Return each sentence's candidates: its given targets where there are some, else the finder's."""
+    if targets is not None and len(targets) != len(spans):
+        raise ValueError(f"targets: {len(targets)} entries for {len(spans)} sentences (one per sentence, None for the finder)")
+    found = finder.find(text, spans) if targets is None or any(t is None for t in targets) else None
+    return [
+        given_candidates(span, targets[i]) if targets is not None and targets[i] is not None else found[i]  # type: ignore[index]
+        for i, span in enumerate(spans)
+    ]

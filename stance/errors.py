@@ -34,6 +34,12 @@ MESSAGES: dict[str, str] = {
     "E032": "{path}: model was saved with format version {found}, this library reads {expected}",
     "E033": "no training pairs: the data has no sentence with a candidate actor",
     "E034": "cross-validation needs at least {k} sentences-bearing documents or sentences, got {n}",
+    # training and benchmarks
+    "E070": "{path}, line {line}, sentence {index}: target {target}: {reason}",
+    "E071": "{path}: cannot continue training from this model: {reason}",
+    "E072": "dev split: {reason}",
+    "E073": "{path}: benchmark data not found (pass --data-dir or set STANCE_BENCHMARKS)",
+    "E074": "{path}, line {line}: bad benchmark row: {reason}",
     # corpus references
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",

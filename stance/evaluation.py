@@ -159,6 +159,12 @@ def score(
     return result
 
 
+def _targets(document: dict[str, Any]) -> list[Any] | None:
+    """Return a gold document's given targets per sentence (None where the finder proposes)."""
+    targets = [s.get("targets") for s in document["sentences"]]
+    return targets if any(t is not None for t in targets) else None
+
+
 def evaluate(
     labeler: Any,
     documents: Sequence[dict[str, Any]],
@@ -183,6 +189,7 @@ def predict(labeler: Any, documents: Sequence[dict[str, Any]], batch_size: int =
             ([s["text"] for s in d["sentences"]] for d in documents),
             batch_size=batch_size,
             doc_ids=[d.get("doc_id") for d in documents],
+            targets=[_targets(d) for d in documents],
         )
     )
 
@@ -275,7 +282,8 @@ def cross_validate(
     labeler = None
     for train_docs, test_docs in folds:
         labeler = train(train_docs, seed=seed, **train_kwargs)
-        preds = list(labeler.pipe_sentences([[s["text"] for s in d["sentences"]] for d in test_docs]))
+        preds = list(labeler.pipe_sentences([[s["text"] for s in d["sentences"]] for d in test_docs],
+                                            targets=[_targets(d) for d in test_docs]))
         fold = score(test_docs, preds, labeler.schema, labeler.registry, n_bootstrap=0)
         per_fold.append({k2: fold[k2] for k2 in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "n_sentences")})
         gold_all.extend(test_docs)

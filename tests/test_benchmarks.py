@@ -1,0 +1,113 @@
+"""eval/benchmarks.py: dataset adapters and a tiny run on rows written here in each dataset's format."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+import stance
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "benchmarks"
+
+_spec = importlib.util.spec_from_file_location("benchmarks", ROOT / "eval" / "benchmarks.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+# written for these tests, in the normalised formats of ../shared/benchmarks (see its READMEs)
+SEMEVAL_ROWS = [
+    ("Atheism", "Faith gives my life meaning every single day #SemST", "AGAINST"),
+    ("Atheism", "No gods, no masters, just reason and evidence #SemST", "FAVOR"),
+    ("Atheism", "Going to the beach this weekend with friends #SemST", "NONE"),
+    ("Climate Change is a Real Concern", "We must cut emissions now before it is too late #SemST", "FAVOR"),
+    ("Climate Change is a Real Concern", "The warming scare is a hoax invented for taxes #SemST", "AGAINST"),
+    ("Climate Change is a Real Concern", "Lunch was great today #SemST", "NONE"),
+]
+NEWSMTSC_ROWS = [
+    ("The senator praised Smith for her brave stand.", "Smith", "positive"),
+    ("The senator praised Smith for her brave stand.", "The senator", "neutral"),
+    ("Jones was accused of lying to investigators.", "Jones", "negative"),
+    ("Brown met Brown's cousin at the airport.", "Brown", "neutral"),
+    ("Brown met Brown's cousin at the airport.", "Brown", "positive"),
+    ("Critics slammed Miller over the failed deal.", "Miller", "negative"),
+    ("Garcia spoke to reporters on Tuesday.", "Garcia", "neutral"),
+    ("Voters cheered Lee after the landslide win.", "Lee", "positive"),
+]
+
+
+def write_semeval(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name in ("train", "test"):
+        with (folder / f"{name}.jsonl").open("w") as out:
+            for i, (target, text, label) in enumerate(SEMEVAL_ROWS):
+                out.write(json.dumps({"id": f"{name}{i}", "target": target, "text": text, "label": label, "origin": name}) + "\n")
+
+
+def write_newsmtsc(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name in ("train", "devtest_rw", "rw_test"):
+        with (folder / f"{name}.jsonl").open("w") as out:
+            seen: dict[str, int] = {}
+            for i, (text, target, label) in enumerate(NEWSMTSC_ROWS):
+                start = text.find(target, seen.get(text + target, 0))
+                seen[text + target] = start + 1
+                out.write(json.dumps({"id": f"{name}{i}", "text": text, "target": target, "target_from": start,
+                                      "target_to": start + len(target), "label": label}) + "\n")
+
+
+def test_semeval_adapter(tmp_path):
+    write_semeval(tmp_path / "semeval2016-task6")
+    docs = bench.semeval_documents(tmp_path / "semeval2016-task6" / "train.jsonl")
+    assert len(docs) == 6
+    first, none = docs[0]["sentences"][0], docs[2]["sentences"][0]
+    assert "#SemST" not in first["text"] and first["targets"] == ["Atheism"]
+    assert first["claims"] == [{"actor": "Atheism", "mentions": None, "labels": ["AGAINST"]}]
+    assert none["claims"] == []  # NONE is no claim
+    # the official metric: mean F1 of FAVOR and AGAINST, NONE not scored but it counts against P and R
+    score = bench.semeval_score(["FAVOR", "AGAINST", "NONE", "AGAINST"], ["FAVOR", "NONE", "NONE", "AGAINST"])
+    assert score["f_favor"] == 1.0 and score["f_against"] == pytest.approx(2 / 3) and score["f_avg"] == pytest.approx(5 / 6)
+
+
+def test_newsmtsc_adapter(tmp_path):
+    write_newsmtsc(tmp_path / "newsmtsc")
+    docs = bench.newsmtsc_documents(tmp_path / "newsmtsc" / "train.jsonl")
+    first = docs[0]["sentences"][0]
+    assert [t["actor"] for t in first["targets"]] == ["Smith", "The senator"]
+    assert first["claims"] == [{"actor": "Smith", "mentions": "Smith", "labels": ["positive"]}]  # neutral is no claim
+    # two targets with the same mention string go to separate documents, each marked at its own offset
+    browns = [d["sentences"][0]["targets"][0] for d in docs if d["sentences"][0]["text"].startswith("Brown")]
+    assert [t["start"] for t in browns] == [0, 10]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "text": "Ann left.", "target": "Ann", "target_from": 1, "target_to": 4,
+                               "label": "neutral"}) + "\n")
+    with pytest.raises(stance.StanceError) as err:
+        bench.newsmtsc_documents(bad)
+    assert err.value.code == "E074" and "line 1" in str(err.value)
+
+
+def test_tiny_benchmark_run_through_the_library(tmp_path, capsys):
+    write_semeval(tmp_path / "semeval2016-task6")
+    write_newsmtsc(tmp_path / "newsmtsc")
+    code = bench.main(["--data-dir", str(tmp_path), "--semeval-epochs", "1", "--newsmtsc-epochs", "1",
+                       "--dev-fraction", "0.34", "--json", "-q", "--save", str(tmp_path / "models")])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert 0 <= result["semeval2016"]["test"]["test"]["f_avg"] <= 1 and result["semeval2016"]["test"]["test"]["n"] == 6
+    assert {"devtest_rw", "rw_test"} == set(result["newsmtsc"]["test"])
+    assert result["newsmtsc"]["test"]["devtest_rw"]["n"] == len(NEWSMTSC_ROWS)
+    assert result["newsmtsc"]["dev_documents"] >= 1 and result["published"]["semeval2016"]
+    saved = stance.load(tmp_path / "models" / "semeval2016")
+    assert saved.schema.names == ["FAVOR", "AGAINST"] and saved.config.multi_label is False
+    assert bench.main(["--data-dir", str(tmp_path / "absent")]) == 2
+    assert "E073" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/benchmarks is absent: the real-data check is skipped")
+def test_real_benchmark_files_convert_with_the_published_counts():
+    train = bench.semeval_documents(SHARED / "semeval2016-task6" / "train.jsonl")
+    test = bench.semeval_documents(SHARED / "semeval2016-task6" / "test.jsonl")
+    assert (len(train), len(test)) == (2914, 1249)
+    for name, n in (("train", 8739), ("devtest_rw", 1146), ("rw_test", 803)):
+        docs = bench.newsmtsc_documents(SHARED / "newsmtsc" / f"{name}.jsonl")
+        assert sum(len(d["sentences"][0]["targets"]) for d in docs) == n

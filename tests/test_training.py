@@ -1,0 +1,159 @@
+"""Training options: --from, dev split, early stopping, the training log, single-label schemas, given targets."""
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import stance
+from stance.cli import main
+from stance.training import split_dev
+
+PAIR = [("Gustavo Petro", "« Petro » called for dialogue with the opposition.")]
+
+# written for these tests: a target's stance toward a policy, one label per target (FAVOR / AGAINST / none)
+_SENTENCES = [
+    ("The mayor praised the new bike lanes as a gift to the city.", "bike lanes", "FAVOR"),
+    ("Residents said the bike lanes were a waste of money.", "bike lanes", "AGAINST"),
+    ("The council will vote on the bike lanes next week.", "bike lanes", None),
+    ("Shop owners welcomed the bike lanes and asked for more.", "bike lanes", "FAVOR"),
+    ("Drivers called the bike lanes a disaster for traffic.", "bike lanes", "AGAINST"),
+    ("Teachers backed the school meals plan with enthusiasm.", "school meals", "FAVOR"),
+    ("Critics attacked the school meals plan as too costly.", "school meals", "AGAINST"),
+    ("The school meals plan was published on Monday.", "school meals", None),
+    ("Parents cheered the school meals plan at the meeting.", "school meals", "FAVOR"),
+    ("The union condemned the school meals plan outright.", "school meals", "AGAINST"),
+]
+
+
+def targeted_documents(mentioned: bool) -> list[dict]:
+    """One document per sentence; the target is marked in the text, or given with no mention."""
+    docs = []
+    for i, (text, target, label) in enumerate(_SENTENCES):
+        given = {"actor": target, "mentions": target} if mentioned else target
+        claims = [{"actor": target, "mentions": target if mentioned else None, "labels": [label]}] if label else []
+        docs.append({"doc_id": f"t{i}", "sentences": [{"text": text, "targets": [given], "claims": claims}]})
+    return docs
+
+
+def single_label_schema() -> stance.LabelSchema:
+    return stance.LabelSchema([stance.Label("FAVOR"), stance.Label("AGAINST")], name="policy", multi_label=False)
+
+
+def test_from_model_loads_adapters_and_head_and_extends_the_schema(tiny_model_dir, seed_docs):
+    docs = json.loads(json.dumps(seed_docs))
+    for sentence in docs[0]["sentences"]:
+        for claim in sentence["claims"]:
+            if "dialogue" in sentence["text"] or "Gamble" in sentence["text"]:
+                claim["labels"].append("pro_negotiation")
+    old = load_file(str(tiny_model_dir / "weights.safetensors"))
+    old_names = stance.load(tiny_model_dir).schema.names
+    # no epoch: the network is exactly the saved one, plus a fresh head row for the new label
+    start = stance.train(docs, from_model=tiny_model_dir, epochs=0, seed=5)
+    assert start.schema.names == [*old_names, "pro_negotiation"]
+    assert start.metadata["from_model"] == str(tiny_model_dir) and start.metadata["from_labels"] == old_names
+    new = start._weights
+    assert all(torch.equal(new[k], old[k]) for k in old if k.startswith("lora."))
+    assert torch.equal(new["head.weight"][:3], old["head.weight"]) and torch.equal(new["head.bias"][:3], old["head.bias"])
+    assert new["head.weight"].shape[0] == 4 and new["head.weight"][3].abs().sum() > 0
+    # training continues from there; the same seed gives the same model
+    a = stance.train(docs, from_model=tiny_model_dir, epochs=1, seed=5)
+    b = stance.train(docs, from_model=stance.load(tiny_model_dir), epochs=1, seed=5)
+    assert a.score_pairs(PAIR).shape == (1, 4)
+    assert torch.equal(a.score_pairs(PAIR), b.score_pairs(PAIR))
+    assert not torch.equal(a._weights["head.weight"][:3], old["head.weight"])
+
+
+def test_from_model_refuses_another_kind_of_schema(tiny_model_dir, seed_docs):
+    with pytest.raises(stance.StanceError) as err:
+        stance.train(seed_docs, from_model=tiny_model_dir, schema=single_label_schema(), epochs=0)
+    assert err.value.code == "E071" and "multi-label" in str(err.value)
+    with pytest.raises(stance.StanceError) as err:
+        stance.train(seed_docs, from_model=tiny_model_dir.parent / "absent", epochs=0)
+    assert err.value.code == "E030"
+
+
+def test_dev_split_is_seeded_and_by_document():
+    docs = [{"doc_id": str(i), "sentences": [{"text": f"S{i}."}]} for i in range(20)]
+    train_a, dev_a = split_dev(docs, 0.25, seed=1)
+    train_b, dev_b = split_dev(docs, 0.25, seed=1)
+    assert [d["doc_id"] for d in dev_a] == [d["doc_id"] for d in dev_b] and len(dev_a) == 5
+    assert not {d["doc_id"] for d in dev_a} & {d["doc_id"] for d in train_a} and len(train_a) == 15
+    assert [d["doc_id"] for d in split_dev(docs, 0.25, seed=2)[1]] != [d["doc_id"] for d in dev_a]
+    for fraction in (0.0, 1.0):
+        with pytest.raises(stance.StanceError) as err:
+            split_dev(docs, fraction, seed=1)
+        assert err.value.code == "E072"
+
+
+def test_early_stopping_on_dev_macro_f1(seed_docs, schema, registry):
+    # with a zero learning rate the dev score never improves after epoch 1, so patience 1 stops at epoch 2
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, dev_documents=seed_docs, epochs=5, lr=0.0,
+                           patience=1, seed=3)
+    assert labeler.metadata["stopped_early_at"] == 2 and len(labeler.metadata["history"]) == 2
+    assert labeler.metadata["best_epoch"] == 1
+    with pytest.raises(stance.StanceError) as err:
+        stance.train(seed_docs, schema=schema, registry=registry, epochs=1, patience=1)
+    assert err.value.code == "E072"
+
+
+def test_single_label_schema_with_given_targets_end_to_end(capsys, tmp_path):
+    data, schema_path, out_dir = tmp_path / "policy.jsonl", tmp_path / "schema.json", tmp_path / "policy-model"
+    stance.write_documents(targeted_documents(mentioned=True) * 2, data)
+    single_label_schema().to_disk(schema_path)
+    code = main(["train", "--data", str(data), "--schema", str(schema_path), "--out", str(out_dir), "--epochs", "3",
+                 "--dev-fraction", "0.25", "--patience", "2", "--seed", "4", "--quiet"])
+    _, err = capsys.readouterr()
+    assert code == 0 and "saved model" in err
+    labeler = stance.load(out_dir)
+    assert labeler.config.multi_label is False and labeler.schema.multi_label is False
+    assert labeler.metadata["dev_split"] == {"fraction": 0.25, "seed": 4, "documents": 5}
+    # the training log: one line per epoch with loss, dev metrics and time
+    log = [json.loads(line) for line in (out_dir / "training_log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in log] == list(range(1, len(log) + 1)) and 1 <= len(log) <= 3
+    assert all({"train_loss", "sentence_macro_f1", "seconds"} <= set(r) for r in log)
+    # softmax scores over the labels plus "no label": they sum to less than 1
+    probs = labeler.score_pairs([("bike lanes", "Everyone loved the « bike lanes » .")])
+    assert probs.shape == (1, 2) and 0 < float(probs.sum()) < 1
+    # given targets: only they are scored, at most one label each
+    doc = labeler.label_sentences(["Critics blamed the mayor for the bike lanes."],
+                                  targets=[[{"actor": "bike lanes", "mentions": "bike lanes"}]])
+    assert [c.actor for c in doc.sentences[0].candidates] == ["bike lanes"]
+    assert doc.sentences[0].candidates[0].mention.text == "bike lanes"
+    assert all(len(c.labels) == 1 for c in doc.claims)
+    code = main(["eval", "--gold", str(data), "--model", str(out_dir), "--json", "--bootstrap", "0"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["n_sentences"] == 20 and set(result["per_label"]) == {"FAVOR", "AGAINST"}
+    # stance train --from: continues from that model with its own (single-label) schema
+    more = tmp_path / "more.jsonl"
+    docs = targeted_documents(mentioned=True)
+    docs[2]["sentences"][0]["claims"] = [{"actor": "bike lanes", "mentions": "bike lanes", "labels": ["UNDECIDED"]}]
+    stance.write_documents(docs, more)
+    code = main(["train", "--data", str(more), "--from", str(out_dir), "--out", str(tmp_path / "more-model"), "--epochs", "1", "-q"])
+    capsys.readouterr()
+    again = stance.load(tmp_path / "more-model")
+    assert code == 0 and again.schema.names == ["FAVOR", "AGAINST", "UNDECIDED"] and again.config.multi_label is False
+    assert again.metadata["from_model"] == str(out_dir)
+
+
+def test_targets_without_mention_and_bad_targets(tmp_path):
+    from stance.actors import given_candidates
+    from stance.sentences import SentenceSpan
+
+    cands = given_candidates(SentenceSpan(10, 31, "No words for it here."), ["school meals"])
+    assert cands[0].actor == "school meals" and cands[0].mention is None and cands[0].source == "given"
+    twice = SentenceSpan(0, 16, "Trump met Trump.")
+    assert given_candidates(twice, [{"actor": "Trump", "mentions": "Trump", "start": 10}])[0].mention.start == 10
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"sentences": [{"text": "A quiet day.", "targets": [{"actor": "X", "mentions": "Y"}]}]}) + "\n")
+    with pytest.raises(stance.StanceError) as err:
+        stance.read_documents(bad)
+    assert err.value.code == "E070" and "'Y'" in str(err.value) and "line 1" in str(err.value)
+    bad.write_text(json.dumps({"sentences": [{"text": "Trump met Trump.", "targets": [{"actor": "T", "mentions": "Trump", "start": 3}]}]}) + "\n")
+    with pytest.raises(stance.StanceError) as err:
+        stance.read_documents(bad)
+    assert err.value.code == "E070" and "offset 3" in str(err.value)
+    good = tmp_path / "good.jsonl"
+    stance.write_documents(targeted_documents(mentioned=False), good)
+    assert stance.read_documents(good)[2]["sentences"][0]["targets"] == ["bike lanes"]
