@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     "E051": "{path}, line {line}: not a labelled record: {reason}",
     "E052": "{path}: no labelled records found (empty file)",
     "E053": "{path}: cannot read Parquet records ({reason})",
-    "E054": "{path}: unsupported records format '{suffix}' (use .jsonl or .parquet)",
+    "E054": "{path}: unsupported records format '{suffix}' (use .jsonl or .parquet, or a claims table .csv)",
     "E055": "the evaluation report needs one model's predictions: use --report without --cv",
     "E056": "{path}: exists and is not a folder (give a folder to write into)",
     "E057": "{path}: no document with id {ids}",

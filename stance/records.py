@@ -126,8 +126,41 @@ def _check_sentence(record: dict[str, Any], path: Path, line: int, where: str) -
     return {**record, "claims": checked, "_line": line}
 
 
+def _read_claims_csv(path: Path) -> list[dict[str, Any]]:
+    """Return the rows of a claims-table CSV as one-claim sentence records, typed back."""
+    import csv
+
+    ints = ("sentence", "start", "end", "mention_start", "mention_end")
+    out = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "actor" not in reader.fieldnames or "labels" not in reader.fieldnames:
+                raise _bad(path, 1, "a CSV must be the claims table of 'stance label --claims' (columns actor, labels, ...)")
+            for row in reader:
+                line = reader.line_num
+                record: dict[str, Any] = {}
+                for key, value in row.items():
+                    value = None if value == "" else value
+                    try:
+                        if key in ints and value is not None:
+                            value = int(value)
+                        elif key.startswith("score_") and value is not None:
+                            value = float(value)
+                    except ValueError:
+                        raise _bad(path, line, f"field '{key}' must be a number, got {value!r}") from None
+                    if key == "labels":
+                        value = value.split(";") if value else []
+                    record[key] = value
+                out.extend(_sentence_records(record, path, line))
+    except UnicodeDecodeError as exc:
+        raise StanceError("E009", path=path, line=0, reason=exc.reason) from None
+    return out
+
+
 def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Return the per-sentence records of a ``.jsonl`` or ``.parquet`` file, checked.
+    """Return the per-sentence records of a ``.jsonl`` or ``.parquet`` file (or the claims
+    table of ``stance label --claims`` as ``.csv``, ``.jsonl`` or ``.parquet``), checked.
 
     Each record keeps its file line (Parquet: row number, from 1) as ``_line``.
 
@@ -168,6 +201,8 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             raise StanceError("E053", path=path, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         for number, record in enumerate(rows, 1):
             out.extend(_sentence_records(record, path, number))
+    elif suffix == ".csv":  # the claims table of `stance label --claims -o claims.csv`
+        out.extend(_read_claims_csv(path))
     else:
         raise StanceError("E054", path=path, suffix=suffix)
     if not out:

@@ -244,3 +244,18 @@ def test_ray_engine_matches_the_local_run(shipped, tmp_path):
     assert (summary.read, summary.labelled, summary.failed) == (13, 12, 1)
     assert (tmp_path / "ray.csv").read_text() == (tmp_path / "local.csv").read_text()
     assert read_jsonl(tmp_path / "ray.csv.errors.jsonl")[0]["line"] == 13
+
+
+def test_every_output_format_reads_back_as_the_same_claims(shipped, tmp_path):
+    from stance.records import docs_from_records, read_records
+
+    data = rows(5)
+    outputs = {"records.jsonl": False, "records.parquet": False, "claims.csv": True, "claims.jsonl": True,
+               "claims.parquet": True}
+    seen = {}
+    for name, claims in outputs.items():
+        label_corpus(data, tmp_path / name, shipped, claims=claims)
+        docs = docs_from_records(read_records(tmp_path / name))
+        seen[name] = sorted((d.doc_id, s.index, c.actor, tuple(c.labels)) for d in docs for s in d.sentences
+                            for c in s.claims)
+    assert seen["records.jsonl"] and all(v == seen["records.jsonl"] for v in seen.values())
