@@ -12,10 +12,12 @@ The flow, one module per step::
 
 __version__ = "0.1.0"
 
+from .active import suggest, to_label_studio
 from .data import read_documents, write_documents
 from .document import Candidate, Claim, Doc, Mention, Sentence
 from .errors import StanceError
 from .evaluation import cross_validate, evaluate, score
+from .importers import read_annotations
 from .labeler import Labeler, load
 from .registry import Actor, ActorRegistry
 from .schema import Label, LabelSchema
@@ -37,8 +39,11 @@ __all__ = [
     "cross_validate",
     "evaluate",
     "load",
+    "read_annotations",
     "read_documents",
     "score",
+    "suggest",
+    "to_label_studio",
     "train",
     "write_documents",
 ]
