@@ -256,15 +256,20 @@ def _assemble(
                 mention = text[start:end]
                 actor = _resolve(mention, start, end, j, span.actor, candidates, registry)
                 if actor is None:
-                    hint = ("give the actor's name in the region's 'actor' box" if source == "label-studio"
-                            else "add the mention as an alias in the actor registry (--registry)")
+                    hint = ("type the actor's name in the region's 'actor' box" if source == "label-studio"
+                            else "doccano spans carry no actor name: mark a mention that names the actor, "
+                            "or add this one as an alias in the actor registry (--registry)")
                     problems.add("E065", item=span.where, mention=mention, hint=hint)
                     continue
                 _add_claim(per_sentence[j], actor, mention, span.labels, schema)
             for claim in item.claims:
+                if not home:
+                    problems.add("E064", item=claim.where, reason="a claim without a mention needs a sentence task "
+                                 "(data.doc_id and data.sentence_index); in a whole-document task, mark a mention")
+                    continue
                 if not _check_labels(claim.labels, claim.where, schema, problems):
                     continue
-                j = home[0] if home else 0
+                j = home[0]
                 if claim.mention is not None and claim.mention not in spans[j].text:
                     problems.add("E061", item=claim.where, what="the mention",
                                  reason=f"the mention {claim.mention!r} is not in the sentence {spans[j].text[:80]!r}")

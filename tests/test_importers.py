@@ -176,3 +176,26 @@ def test_label_studio_config_matches_the_schema_and_importer():
     assert root.find(".//TextArea[@name='actor']").get("perRegion") == "true"
     assert root.find(".//TextArea[@name='implicit']") is not None
     assert root.find(".//Text[@name='text']").get("value") == "$text"
+
+
+def test_whole_document_task_is_split_into_sentences(tmp_path):
+    text = "Petro warned against strikes. He called for elections in Venezuela."
+    he, petro = text.index("He"), text.index("Petro")
+    region = {"from_name": "stance", "to_name": "text", "type": "labels"}
+    task = {"id": 5, "data": {"text": text}, "annotations": [{"result": [
+        {**region, "id": "a", "value": {"start": petro, "end": petro + 5, "text": "Petro", "labels": ["sovereignty"]}},
+        {**region, "id": "b", "value": {"start": he, "end": he + 2, "text": "He", "labels": ["sovereignty"]}},
+    ]}]}
+    docs = read_label_studio(write_ls(tmp_path, [task]))
+    assert docs[0]["doc_id"] == "export:5" and len(docs[0]["sentences"]) == 2
+    assert claims_of(docs[0]) == [[("Gustavo Petro", "Petro", ["sovereignty"])], [("Gustavo Petro", "He", ["sovereignty"])]]
+    # a span across the sentence boundary, and an implicit claim with no sentence to go to
+    task["annotations"][0]["result"] = [
+        {**region, "id": "c", "value": {"start": petro, "end": he + 2, "text": text[petro : he + 2], "labels": ["sovereignty"]}},
+        {"id": "i", "from_name": "implicit", "to_name": "text", "type": "textarea", "value": {"text": ["critics: sovereignty"]}},
+    ]
+    with pytest.raises(ImportProblems) as exc:
+        read_label_studio(write_ls(tmp_path, [task]))
+    messages = problems(exc)
+    assert "crosses a sentence boundary" in messages[0] and "task 5, result 0" in messages[0]
+    assert "needs a sentence task" in messages[1] and "task 5, result 1, implicit line 1" in messages[1]
