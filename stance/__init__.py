@@ -12,11 +12,13 @@ The flow, one module per step::
 
 __version__ = "0.1.0"
 
+from .active import suggest, to_label_studio
 from .batch import label_corpus, label_dataset
 from .data import read_documents, write_documents
 from .document import Candidate, Claim, Doc, Mention, Sentence
 from .errors import StanceError
 from .evaluation import cross_validate, evaluate, score
+from .importers import read_annotations
 from .labeler import Labeler, load
 from .registry import Actor, ActorRegistry
 from .schema import Label, LabelSchema
@@ -40,8 +42,11 @@ __all__ = [
     "label_corpus",
     "label_dataset",
     "load",
+    "read_annotations",
     "read_documents",
     "score",
+    "suggest",
+    "to_label_studio",
     "train",
     "write_documents",
 ]

@@ -5,6 +5,8 @@
     stance eval --gold FILE.jsonl [--model DIR] [--json] [--cv 5] [--report DIR]
     stance render INPUT -o page.html
     stance aggregate LABELS.jsonl -o DIR
+    stance import EXPORT.json -o annotations.jsonl
+    stance suggest CORPUS -n 50 -o tasks.json
 """
 
 from __future__ import annotations
@@ -183,16 +185,57 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_import(sub: Any) -> None:
+    p = sub.add_parser(
+        "import",
+        help="read Label Studio, doccano or CSV annotations into the annotation guide's JSONL",
+        description="Convert annotation exports to the annotation guide's JSONL: Label Studio JSON "
+        "(project set up with training/label_studio.xml), doccano sequence-labelling JSONL, or CSV "
+        "(doc_id, sentence_id, text, actor, labels[, mentions]). Every problem is listed with its file and item; "
+        "if there is any, nothing is written and the exit code is 2.",
+    )
+    p.add_argument("exports", nargs="+", help="export files (.json Label Studio, .jsonl doccano, .csv)")
+    p.add_argument("-o", "--output", required=True, help="JSONL file to write")
+    p.add_argument("--format", choices=["label-studio", "doccano", "csv"],
+                   help="format of every export (default: from the suffix)")
+    p.add_argument("--labels", help="label schema JSON the labels are checked against (default: the shipped model's)")
+    p.add_argument("--registry", help="actor registry JSONL that names actors (default: the shipped model's)")
+
+
+def _add_suggest(sub: Any) -> None:
+    p = sub.add_parser(
+        "suggest",
+        help="pick the sentences to annotate next, as pre-annotated Label Studio tasks",
+        description="Score a corpus with the model and pick sentences whose annotation should help most: the model "
+        "is unsure (scores near a label's threshold) and the picks differ from each other (no near copies). "
+        "Writes Label Studio tasks for training/label_studio.xml with the model's claims as predictions.",
+    )
+    p.add_argument("corpus", help="anything `stance label` reads: .txt, a folder of .txt, .jsonl or .csv")
+    p.add_argument("-n", type=int, default=50, help="how many sentences to pick (default: 50)")
+    p.add_argument("-o", "--output", required=True, help="Label Studio tasks JSON to write")
+    p.add_argument("--model", help="model folder (default: the model shipped with the package)")
+    p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")
+    p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV) holding the text (default: text)")
+    p.add_argument("--id-field", default="id", help="field or column holding the document id (default: id)")
+    p.add_argument("--pool-factor", type=int, default=4,
+                   help="diversity runs over the pool_factor x n most uncertain sentences (default: 4)")
+    p.add_argument("--exclude", action="append", default=[],
+                   help="annotated JSONL (e.g. from stance import) whose sentences are not suggested again (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description="Who takes which position, sentence by sentence, in news text.")
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"stance {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval,render,aggregate}")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{label,train,eval,render,aggregate,import,suggest}")
     _add_label(sub)
     _add_train(sub)
     _add_eval(sub)
     _add_views(sub)
+    _add_import(sub)
+    _add_suggest(sub)
     return parser
 
 
@@ -384,10 +427,64 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .data import write_documents
+    from .importers import ImportProblems, documents_sentence_count, read_annotations
+    from .labeler import DEFAULT_MODEL
+    from .registry import ActorRegistry
+    from .schema import LabelSchema
+
+    schema = LabelSchema.from_disk(args.labels or DEFAULT_MODEL / "labels.json")
+    registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
+    documents, problems = [], []
+    for path in args.exports:
+        try:
+            documents += read_annotations(path, args.format, schema=schema, registry=registry)
+        except ImportProblems as exc:
+            problems += exc.errors
+        except StanceError as exc:
+            problems.append(exc)
+    for problem in problems:
+        print(f"stance import: {problem}", file=sys.stderr)
+    if problems:
+        print(f"stance import: {len(problems)} problem(s); nothing written to {args.output}", file=sys.stderr)
+        return 2
+    write_documents(documents, args.output)
+    sentences, claims = documents_sentence_count(documents)
+    print(f"imported {len(documents)} documents, {sentences} sentences, {claims} claims to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from .active import suggest, to_label_studio
+    from .data import read_documents
+    from .inputs import InputError, read_inputs
+    from .labeler import load
+
+    rows = list(read_inputs(args.corpus, args.text_field, args.id_field))
+    bad = [r for r in rows if isinstance(r, InputError)]
+    for row in bad:
+        print(f"stance suggest: skipped {row.source}, line {row.line}: {row.reason}", file=sys.stderr)
+    docs = [r for r in rows if not isinstance(r, InputError)]
+    exclude = {(str(d.get("doc_id")), s["text"]) for path in args.exclude for d in read_documents(path) for s in d["sentences"]}
+    labeler = load(args.model, registry=args.registry)
+    picks = suggest(labeler, [d.text for d in docs], args.n, doc_ids=[d.doc_id for d in docs],
+                    metas=[d.meta for d in docs], exclude=exclude, pool_factor=args.pool_factor)
+    if not picks:
+        raise StanceError("E068", path=args.corpus, reason="no sentence with a candidate actor: nothing to suggest")
+    version = str(args.model or "stance default model")
+    with open(args.output, "w", encoding="utf-8") as out:
+        json.dump(to_label_studio(picks, model_version=version), out, ensure_ascii=False, indent=1)
+    print(f"documents read {len(rows)} (skipped {len(bad)}); wrote {len(picks)} tasks to {args.output} "
+          f"(uncertainty {min(p.uncertainty for p in picks):.2f}-{max(p.uncertainty for p in picks):.2f})", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``stance`` command line; return its exit code."""
     args = build_parser().parse_args(argv)
-    handlers = {"label": _label, "train": _train, "eval": _eval, "render": _render, "aggregate": _aggregate}
+    handlers = {"label": _label, "train": _train, "eval": _eval, "render": _render, "aggregate": _aggregate,
+                "import": _import, "suggest": _suggest}
     try:
         return handlers[args.command](args)
     except StanceError as exc:

@@ -44,6 +44,17 @@ MESSAGES: dict[str, str] = {
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",
     "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",
+    # importing annotation-tool exports, suggesting tasks
+    "E060": "{path}: no annotated items (empty export)",
+    "E061": "{path}, {item}: {what} does not match its text: {reason}",
+    "E062": "{path}, {item}: unknown label '{label}' (the schema has: {known}; pass --labels FILE for another schema)",
+    "E063": "{path}, {item}: duplicate sentence {key} (first seen at {first})",
+    "E064": "{path}, {item}: {reason}",
+    "E065": "{path}, {item}: cannot tell which actor the mention {mention!r} is; {hint}",
+    "E066": "{path}, {item}: {n} annotations of one task; keep one (mark it as ground truth or export one annotator's)",
+    "E067": "{path}, {item}: not annotated (export only annotated tasks, or finish it)",
+    "E068": "{path}: {reason}",
+    "E069": "{path}: {n} problem(s), nothing imported:\n{problems}",
     # views: rendered pages, reports, aggregates
     "E050": "plots need matplotlib, which is not installed: pip install 'stance[viz]'",
     "E051": "{path}, line {line}: not a labelled record: {reason}",
