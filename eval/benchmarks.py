@@ -8,7 +8,7 @@ base encoder (a single-label schema, a dev split carved from the dataset's own t
 split for model selection, early stopping and thresholds) and labelled with
 :meth:`stance.Labeler.pipe_sentences` (``targets=``), then scored as the task defines:
 
-- SemEval-2016 Task 6A: one document per tweet (``#SemST`` removed, as the organisers
+- SemEval-2016 Task 6A: one document per tweet (the marker hashtag that ends every tweet removed, as the organisers
   allow); the target ("Hillary Clinton") is the actor, with no mention in the text.
   Labels FAVOR / AGAINST; NONE is "no claim" (a legal prediction the metric does not
   score). Metric: F_avg = (F1(FAVOR) + F1(AGAINST)) / 2 over all test tweets pooled.
@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,16 +96,28 @@ def semeval_schema() -> Any:
     )
 
 
+def _marker_hashtag(texts: Sequence[Any]) -> str | None:
+    """Return the hashtag the task organisers appended to (nearly) every tweet, if any: it says
+    nothing about stance, so it is removed, as the organisers advise."""
+    ends = Counter(t.split()[-1] for t in texts if isinstance(t, str) and t.split() and t.split()[-1].startswith("#"))
+    if not ends:
+        return None
+    tag, n = ends.most_common(1)[0]
+    return tag if n >= 0.9 * len(texts) else None
+
+
 def semeval_documents(path: Path) -> list[dict[str, Any]]:
     """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label)."""
     from stance.errors import StanceError
 
+    rows = list(_rows(path))
+    marker = _marker_hashtag([row.get("text", "") for _, row in rows])
     docs = []
-    for number, row in _rows(path):
+    for number, row in rows:
         _need(row, ("id", "target", "text", "label"), path, number)
         if row["label"] not in SEMEVAL_LABELS:
             raise StanceError("E074", path=path, line=number, reason=f"label {row['label']!r} is not one of {SEMEVAL_LABELS}")
-        text = row["text"].replace("#SemST", "").strip()
+        text = row["text"].replace(marker, "").strip() if marker else row["text"].strip()
         claims = [] if row["label"] == "NONE" else [{"actor": row["target"], "mentions": None, "labels": [row["label"]]}]
         docs.append({"doc_id": str(row["id"]), "sentences": [{"text": text, "targets": [row["target"]], "claims": claims}]})
     if not docs:

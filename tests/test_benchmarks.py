@@ -17,12 +17,12 @@ _spec.loader.exec_module(bench)
 
 # written for these tests, in the normalised formats of ../shared/benchmarks (see its READMEs)
 SEMEVAL_ROWS = [
-    ("Atheism", "Faith gives my life meaning every single day #SemST", "AGAINST"),
-    ("Atheism", "No gods, no masters, just reason and evidence #SemST", "FAVOR"),
-    ("Atheism", "Going to the beach this weekend with friends #SemST", "NONE"),
-    ("Climate Change is a Real Concern", "We must cut emissions now before it is too late #SemST", "FAVOR"),
-    ("Climate Change is a Real Concern", "The warming scare is a hoax invented for taxes #SemST", "AGAINST"),
-    ("Climate Change is a Real Concern", "Lunch was great today #SemST", "NONE"),
+    ("Atheism", "Faith gives my life meaning every single day #TaskTag", "AGAINST"),
+    ("Atheism", "No gods, no masters, just reason and evidence #TaskTag", "FAVOR"),
+    ("Atheism", "Going to the beach this weekend with friends #TaskTag", "NONE"),
+    ("Climate Change is a Real Concern", "We must cut emissions now before it is too late #TaskTag", "FAVOR"),
+    ("Climate Change is a Real Concern", "The warming scare is a hoax invented for taxes #TaskTag", "AGAINST"),
+    ("Climate Change is a Real Concern", "Lunch was great today #TaskTag", "NONE"),
 ]
 NEWSMTSC_ROWS = [
     ("The senator praised Smith for her brave stand.", "Smith", "positive"),
@@ -61,7 +61,7 @@ def test_semeval_adapter(tmp_path):
     docs = bench.semeval_documents(tmp_path / "semeval2016-task6" / "train.jsonl")
     assert len(docs) == 6
     first, none = docs[0]["sentences"][0], docs[2]["sentences"][0]
-    assert "#SemST" not in first["text"] and first["targets"] == ["Atheism"]
+    assert "#TaskTag" not in first["text"] and first["targets"] == ["Atheism"]
     assert first["claims"] == [{"actor": "Atheism", "mentions": None, "labels": ["AGAINST"]}]
     assert none["claims"] == []  # NONE is no claim
     # the official metric: mean F1 of FAVOR and AGAINST, NONE not scored but it counts against P and R
