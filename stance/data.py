@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,26 @@ def _is_reference_file(first: dict[str, Any]) -> bool:
     return "article_id" in first and isinstance(sentences[0], dict) and "sha1" in sentences[0]
 
 
+def iter_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, value) for each non-blank line of a JSONL file.
+
+    Raises:
+        StanceError: E009 undecodable bytes, E002 invalid JSON, with the file and line.
+    """
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise StanceError("E009", path=path, line=number, reason=exc.reason) from None
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
+
+
 def read_documents(
     path: str | os.PathLike[str],
     schema: LabelSchema | None = None,
@@ -128,24 +149,13 @@ def read_documents(
     if not path.is_file():
         raise StanceError("E001", path=path)
     documents = []
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise StanceError("E009", path=path, line=number, reason=exc.reason) from None
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-            if not documents and isinstance(doc, dict) and _is_reference_file(doc):
-                documents = load_references(path, corpus)
-                for i, resolved in enumerate(documents):
-                    _check_document(resolved, path, i + 1, schema)
-                return documents
-            documents.append(_check_document(doc, path, number, schema))
+    for number, doc in iter_json_lines(path):
+        if not documents and isinstance(doc, dict) and _is_reference_file(doc):
+            documents = load_references(path, corpus)
+            for i, resolved in enumerate(documents):
+                _check_document(resolved, path, i + 1, schema)
+            return documents
+        documents.append(_check_document(doc, path, number, schema))
     if not documents:
         raise StanceError("E007", path=path)
     return documents

@@ -12,12 +12,12 @@ of a claims table (one per claim: ``sentence``, ``actor``, ``labels``, ``score_<
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .data import iter_json_lines
 from .document import Claim, Doc, Mention, Sentence
 from .errors import StanceError
 
@@ -177,19 +177,8 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     out: list[dict[str, Any]] = []
     if suffix in (".jsonl", ".json"):
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise StanceError("E009", path=path, line=number, reason=exc.reason) from None
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-                out.extend(_sentence_records(record, path, number))
+        for number, record in iter_json_lines(path):
+            out.extend(_sentence_records(record, path, number))
     elif suffix in (".parquet", ".pq"):
         try:
             import pyarrow.parquet as pq
