@@ -322,7 +322,7 @@ def label_corpus(
     resume: bool = False,
     text_field: str = "text",
     id_field: str | None = "id",
-    chunk_size: int = 256,
+    chunk_size: int = 64,
     batch_size: int = 64,
     progress: bool = False,
 ) -> Summary:

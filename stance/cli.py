@@ -41,8 +41,8 @@ def _add_label(sub: Any) -> None:
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
                    help="inference precision; auto = bfloat16 where the CPU has it natively, else fp32 (default: auto)")
     p.add_argument("--batch-size", type=int, default=64, help="(sentence, actor) pairs per model batch (default: 64)")
-    p.add_argument("--chunk-size", type=int, default=256,
-                   help="input rows per chunk; each chunk is on disk before the next starts (default: 256)")
+    p.add_argument("--chunk-size", type=int, default=64,
+                   help="input rows per chunk; each chunk is on disk before the next starts (default: 64)")
     p.add_argument("--errors", help="where bad rows are listed (default: OUTPUT.errors.jsonl, or stderr)")
     p.add_argument("--on-error", choices=["skip", "fail"], default="skip",
                    help="skip: list a bad row and go on (default); fail: stop at the first one")
