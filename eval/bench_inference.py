@@ -12,7 +12,7 @@ Runtime fp32 / dynamic int8 when ``onnxruntime`` is installed -- this script
 The library keeps the fastest runtime whose agreement is at least 99% on both sets
 (``Labeler.set_precision``, ``precision="auto"``).
 
-    python eval/bench_inference.py [--json] [--threads 2]
+    python eval/bench_inference.py [--json] [--threads 2] [--model DIR]
 """
 
 from __future__ import annotations
@@ -50,16 +50,18 @@ def agreement(a: set, b: set) -> float:
 class OnnxNet:
     """The merged fp32 network exported to ONNX, run by ONNX Runtime, called like StanceNet."""
 
-    def __init__(self, net: torch.nn.Module, encoder, quantize: bool, folder: Path) -> None:
+    def __init__(self, net: torch.nn.Module, encoder, sample_pairs: list, quantize: bool, folder: Path) -> None:
+        import inspect
+
         import onnxruntime as ort
 
-        sample = encoder([("Gustavo Petro", "Petro said « he » would not accept it.")] * 2)
-        names = ["input_ids", "attention_mask", "marker_index", "token_type_ids"]
+        sample = encoder(sample_pairs)
+        # the forward's inputs in its own order (they differ between the pair and shared designs)
+        names = [n for n in inspect.signature(net.forward).parameters if n in sample]
         path = folder / "net.onnx"
         torch.onnx.export(
             net, tuple(sample[n] for n in names), str(path), input_names=names, output_names=["logits"],
-            dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"},
-                          "token_type_ids": {0: "b", 1: "t"}, "marker_index": {0: "b"}, "logits": {0: "b"}},
+            dynamic_axes={**{n: {d: f"{n}_{d}" for d in range(sample[n].dim())} for n in names}, "logits": {0: "pairs"}},
             dynamo=False,
         )
         if quantize:
@@ -80,7 +82,8 @@ class OnnxNet:
 
 
 def pairs_per_second(labeler: stance.Labeler, pairs: list, batch_size: int) -> float:
-    order = sorted(pairs, key=lambda p: len(p[0]) + len(p[1]))
+    key = labeler._length_key(pairs)
+    order = [pairs[i] for i in sorted(range(len(pairs)), key=key)]
     batches = [labeler.encoder(order[i : i + batch_size]) for i in range(0, len(order), batch_size)]
     labeler.logits(batches[0])  # warm-up
     start = time.perf_counter()
@@ -93,10 +96,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", help="model folder (default: the shipped model)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    labeler = stance.load(precision="fp32")
+    labeler = stance.load(args.model, precision="fp32")
     sets = {name: [d for p in paths for d in read_documents(p, labeler.schema)] for name, paths in SETS.items()}
     pairs = []
     for documents in sets.values():
@@ -118,7 +122,7 @@ def main() -> None:
         for name in runtimes:
             if name.startswith("onnx"):
                 labeler.set_precision("fp32")
-                labeler.net = OnnxNet(labeler._fp32_net, labeler.encoder, name.endswith("int8"), Path(tmp))
+                labeler.net = OnnxNet(labeler._fp32_net, labeler.encoder, pairs[:4], name.endswith("int8"), Path(tmp))
             else:
                 labeler.set_precision(name)
             agree = {k: agreement(reference[k], claims_of(labeler, docs)) for k, docs in sets.items()}

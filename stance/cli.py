@@ -77,6 +77,9 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--dev-fraction", type=float, default=0.0,
                    help="without --dev: hold out this share of the training documents as dev (by document, seeded)")
     p.add_argument("--patience", type=int, help="stop after this many epochs without a better dev macro-F1")
+    p.add_argument("--design", choices=["pair", "shared"],
+                   help="network design: 'pair' (one encoder pass per sentence and candidate) or 'shared' (one pass "
+                   "per sentence, shared by its candidates) (default: pair, or the --from model's)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -346,6 +349,7 @@ def _train(args: argparse.Namespace) -> int:
         documents, schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
         lr=args.lr, batch_size=args.batch_size, seed=args.seed, data_files=args.data + (args.dev or []),
         progress=not args.quiet, from_model=args.from_model, dev_fraction=args.dev_fraction, patience=args.patience,
+        design=args.design,
     )
     path = labeler.save(args.out)
     summary = {k: labeler.metadata[k] for k in ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch",

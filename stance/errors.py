@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "E032": "{path}: model was saved with format version {found}, this library reads {expected}",
     "E033": "no training pairs: the data has no sentence with a candidate actor",
     "E034": "cross-validation needs at least {k} sentences-bearing documents or sentences, got {n}",
+    "E035": "{path}: unknown model design '{found}' (known: {expected})",
     # training and benchmarks
     "E070": "{path}, line {line}, sentence {index}: target {target}: {reason}",
     "E071": "{path}: cannot continue training from this model: {reason}",

@@ -26,7 +26,17 @@ import torch
 from .actors import CandidateFinder, sentence_candidates
 from .document import Candidate, Claim, Doc, Sentence
 from .errors import StanceError
-from .model import ModelConfig, PairEncoder, StanceNet, cpu_has_bf16, label_probs, resolve_base, write_json
+from .model import (
+    ModelConfig,
+    Pair,
+    PairEncoder,
+    StanceNet,
+    as_pairs,
+    cpu_has_bf16,
+    label_probs,
+    resolve_base,
+    write_json,
+)
 from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
@@ -145,20 +155,27 @@ class Labeler:
             return self.net(**batch).float()
 
     @torch.inference_mode()
-    def score_pairs(self, pairs: list[tuple[str, str]], batch_size: int = 64) -> torch.Tensor:
+    def score_pairs(self, pairs: Sequence[Pair | tuple], batch_size: int = 64) -> torch.Tensor:
         """Return calibrated probabilities, shape (len(pairs), n_labels), in input order.
 
-        Pairs are sorted by length inside the call so that padding stays small.
+        Pairs are sorted by length inside the call so that padding stays small (in the
+        ``shared`` design, the pairs of one sentence stay together and share its pass).
         """
         if not pairs:
             return torch.zeros((0, len(self.schema)))
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        pairs = as_pairs(pairs)
+        order = sorted(range(len(pairs)), key=self._length_key(pairs))
         out = torch.empty((len(pairs), len(self.schema)))
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             logits = self.logits(self.encoder([pairs[i] for i in idx])) / self.temperature
             out[idx] = label_probs(logits, self.config.multi_label)
         return out
+
+    def _length_key(self, pairs: Sequence[Pair]) -> Any:
+        if self.config.design == "shared":
+            return lambda i: (len(pairs[i].text), pairs[i].text)
+        return lambda i: len(pairs[i].actor) + len(pairs[i].text)
 
     def _claims(self, candidates: list[Candidate], probs: torch.Tensor) -> list[Claim]:
         claims = []
@@ -177,12 +194,12 @@ class Labeler:
     # -- documents -------------------------------------------------------------------
     def _prepare(
         self, text: str, spans: Sequence[SentenceSpan], targets: Sequence[Sequence[str | dict] | None] | None = None
-    ) -> tuple[list[list[Candidate]], list[tuple[str, str]], set[int]]:
+    ) -> tuple[list[list[Candidate]], list[Pair], set[int]]:
         """Return each sentence's candidates (found, or the given ``targets``), the pairs to
         score (sentences without a candidate have none, so they skip the model) and the
         sentences that were cut to fit the model's window."""
         candidates = sentence_candidates(self.finder, text, spans, targets)
-        pairs: list[tuple[str, str]] = []
+        pairs: list[Pair] = []
         truncated = set()
         for i, cands in enumerate(candidates):
             if cands:

