@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -106,8 +107,22 @@ def _marker_hashtag(texts: Sequence[Any]) -> str | None:
     return tag if n >= 0.9 * len(texts) else None
 
 
-def semeval_documents(path: Path) -> list[dict[str, Any]]:
-    """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label)."""
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+
+
+def split_hashtags(text: str) -> str:
+    """Return ``text`` with each camel-case hashtag spelled as words: "#StopHillary2016" -> "#Stop Hillary 2016".
+
+    The encoder's word pieces know words, not run-together hashtags; all-lowercase tags are kept.
+    """
+    return re.sub(r"#(\w+)", lambda m: "#" + _CAMEL.sub(" ", m.group(1)), text)
+
+
+def semeval_documents(path: Path, hashtags: bool = False) -> list[dict[str, Any]]:
+    """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label).
+
+    ``hashtags``: spell camel-case hashtags as words (:func:`split_hashtags`).
+    """
     from stance.errors import StanceError
 
     rows = list(_rows(path))
@@ -118,6 +133,7 @@ def semeval_documents(path: Path) -> list[dict[str, Any]]:
         if row["label"] not in SEMEVAL_LABELS:
             raise StanceError("E074", path=path, line=number, reason=f"label {row['label']!r} is not one of {SEMEVAL_LABELS}")
         text = row["text"].replace(marker, "").strip() if marker else row["text"].strip()
+        text = split_hashtags(text) if hashtags else text
         claims = [] if row["label"] == "NONE" else [{"actor": row["target"], "mentions": None, "labels": [row["label"]]}]
         docs.append({"doc_id": str(row["id"]), "sentences": [{"text": text, "targets": [row["target"]], "claims": claims}]})
     if not docs:
@@ -216,16 +232,50 @@ def gold_and_predicted(labeler: Any, documents: Sequence[dict[str, Any]], no_cla
     return gold, pred
 
 
+# the configuration each benchmark runs with by default, chosen on dev scores only
+# (eval/benchmark_search.py, eval/results/benchmark_search.json)
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                "class_weight": None, "hashtags": False},
+    "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                 "class_weight": None},
+}
+HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight")
+
+
+def train_labeler(
+    train_docs: list[dict[str, Any]],
+    schema: Any,
+    settings: dict[str, Any],
+    *,
+    seed: int,
+    dev_fraction: float = 0.0,
+    dev_documents: list[dict[str, Any]] | None = None,
+    patience: int | None,
+    progress: bool,
+) -> Any:
+    """Return a labeler trained with :func:`stance.train` from the base encoder with ``settings``
+    (the keys of :data:`HYPER`)."""
+    import stance
+    from stance.model import ModelConfig
+
+    config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"])
+    return stance.train(
+        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
+        batch_size=settings["batch_size"], seed=seed, config=config, class_weight=settings["class_weight"],
+        dev_fraction=dev_fraction if dev_documents is None else 0.0, dev_documents=dev_documents, patience=patience,
+        progress=progress,
+    )
+
+
 def run_task(
     name: str,
     train_docs: list[dict[str, Any]],
     test_sets: dict[str, list[dict[str, Any]]],
     schema: Any,
     scorer: Any,
+    settings: dict[str, Any],
     *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
     seed: int,
     dev_fraction: float,
     patience: int,
@@ -233,17 +283,14 @@ def run_task(
     save_to: Path | None = None,
 ) -> dict[str, Any]:
     """Train on ``train_docs`` with the library's :func:`stance.train` and score each test set."""
-    import stance
-
     started = time.time()
-    labeler = stance.train(
-        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=epochs, lr=lr, batch_size=batch_size,
-        seed=seed, dev_fraction=dev_fraction, patience=patience, progress=progress,
-    )
+    labeler = train_labeler(train_docs, schema, settings, seed=seed, dev_fraction=dev_fraction, patience=patience,
+                            progress=progress)
     train_seconds = time.time() - started
     if save_to is not None:
         labeler.save(save_to / name)
     result: dict[str, Any] = {
+        "settings": settings,
         "train_documents": labeler.metadata["n_documents"],
         "dev_documents": labeler.metadata["dev_documents"],
         "train_pairs": labeler.metadata["n_pairs"],
@@ -262,22 +309,37 @@ def run_task(
     return result
 
 
+def task_settings(task: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Return the task's default settings, overridden by the options given."""
+    settings = dict(DEFAULTS[task])
+    epochs = getattr(args, f"{task}_epochs", None)
+    if epochs is not None:
+        settings["epochs"] = epochs
+    for key in HYPER[1:]:
+        value = getattr(args, key, None)
+        if value is not None:
+            settings[key] = None if value == "none" else value
+    if task == "semeval" and args.hashtags is not None:
+        settings["hashtags"] = args.hashtags
+    return settings
+
+
 def semeval(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     folder = data / "semeval2016-task6"
-    train_docs = semeval_documents(folder / "train.jsonl")[: args.limit]
-    test = {"test": semeval_documents(folder / "test.jsonl")[: args.limit]}
-    return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, epochs=args.semeval_epochs,
-                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
-                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+    settings = task_settings("semeval", args)
+    train_docs = semeval_documents(folder / "train.jsonl", settings["hashtags"])[: args.limit]
+    test = {"test": semeval_documents(folder / "test.jsonl", settings["hashtags"])[: args.limit]}
+    return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, settings, seed=args.seed,
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
 
 
 def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     folder = data / "newsmtsc"
+    settings = task_settings("newsmtsc", args)
     train_docs = newsmtsc_documents(folder / "train.jsonl")[: args.limit]
     test = {split: newsmtsc_documents(folder / f"{split}.jsonl")[: args.limit] for split in ("devtest_rw", "rw_test")}
-    return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, epochs=args.newsmtsc_epochs,
-                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
-                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+    return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, settings, seed=args.seed,
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
 
 
 def table(results: dict[str, Any]) -> str:
@@ -305,10 +367,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
     parser.add_argument("--only", choices=["semeval", "newsmtsc"], help="run one benchmark")
-    parser.add_argument("--semeval-epochs", type=int, default=3)
-    parser.add_argument("--newsmtsc-epochs", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=5e-4)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--semeval-epochs", type=int, help=f"default: {DEFAULTS['semeval']['epochs']}")
+    parser.add_argument("--newsmtsc-epochs", type=int, help=f"default: {DEFAULTS['newsmtsc']['epochs']}")
+    hyper = parser.add_argument_group("hyperparameters (default: each benchmark's in DEFAULTS; given, for both)")
+    hyper.add_argument("--lr", type=float)
+    hyper.add_argument("--batch-size", type=int)
+    hyper.add_argument("--lora-r", type=int, help="LoRA rank")
+    hyper.add_argument("--lora-alpha", type=int, help="LoRA alpha")
+    hyper.add_argument("--max-length", type=int, help="encoder window in tokens")
+    hyper.add_argument("--class-weight", choices=["none", "balanced", "sqrt"], help="loss weights by label counts")
+    hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,
+                       help="SemEval: spell camel-case hashtags as words")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of train held out as dev (default: 0.1)")
     parser.add_argument("--patience", type=int, default=2, help="early stopping patience in epochs (default: 2)")
