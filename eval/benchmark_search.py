@@ -6,7 +6,9 @@
 One call trains one configuration and appends its record to
 ``eval/results/benchmark_search.json``: the settings, the dev score per epoch (the
 library's dev sentence macro-F1, which for SemEval is F_avg) and the task's own metric on
-dev for the kept epoch (F_avg for SemEval, 3-class macro-F1 for NewsMTSC), with seconds.
+dev for the kept epoch (F_avg for SemEval, 3-class macro-F1 for NewsMTSC), with seconds;
+and the same metric with the thresholds re-tuned on dev for it (``--thresholds task`` of
+eval/benchmarks.py; tuned and scored on the same dev, so optimistic by construction).
 
 The dev split is the one ``eval/benchmarks.py`` uses: ``stance.training.split_dev`` of the
 dataset's train split, 10%, seed 13, by document. No test file is read here: the
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     train_seconds = time.time() - started
     gold, pred = bench.gold_and_predicted(labeler, dev, schema.extra["no_claim"])
     dev_score = scorer(gold, pred)
+    library_thresholds = dict(labeler.thresholds)
+    _, tuned = bench.tune_for_metric(labeler, dev, scorer, key, schema.extra["no_claim"])
     record = {
         "task": args.task, "name": args.name, "settings": settings, "seed": args.seed,
         "train_documents": len(train), "dev_documents": len(dev), "train_limit": args.train_limit,
@@ -89,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         "best_epoch": labeler.metadata["best_epoch"],
         "dev": {k: round(v, 4) if isinstance(v, float) else v for k, v in dev_score.items()},
         "dev_metric": key,
+        "thresholds": library_thresholds,
+        "dev_thresholds_for_metric": {"score": round(tuned, 4), "thresholds": labeler.thresholds},
         "train_seconds": round(train_seconds, 1), "seconds": round(time.time() - started, 1), "threads": args.threads,
     }
     records = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else []
