@@ -345,6 +345,8 @@ def train(
     from .labeler import DEFAULT_MODEL, Labeler, _quiet_transformers
 
     _quiet_transformers()
+    if class_weight not in (None, "balanced", "sqrt"):
+        raise ValueError(f"class_weight must be None, 'balanced' or 'sqrt', got {class_weight!r}")
     start = _load_start(from_model) if from_model is not None else None
     if start is not None:
         if schema is not None and schema.multi_label != start.schema.multi_label:
@@ -388,8 +390,6 @@ def train(
         raise StanceError("E033")
     dev_pairs = build_pairs(dev_documents, finder, encoder, schema, add_uncovered=False) if dev_documents else None
     targets = torch.tensor(pairs.targets)
-    if class_weight not in (None, "balanced", "sqrt"):
-        raise ValueError(f"class_weight must be None, 'balanced' or 'sqrt', got {class_weight!r}")
     weight = class_weights(targets, schema.multi_label, 1.0 if class_weight == "balanced" else 0.5) if class_weight else None
     params = [p for p in net.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
