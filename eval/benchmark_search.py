@@ -2,6 +2,7 @@
 
     python eval/benchmark_search.py --task semeval|newsmtsc --name NAME [--epochs N] [--lr X] ...
                                     [--train-limit N] [--threads 1]
+    python eval/benchmark_search.py --report        # the table of every configuration tried
 
 One call trains one configuration and appends its record to
 ``eval/results/benchmark_search.json``: the settings, the dev score per epoch (the
@@ -27,6 +28,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,12 +37,16 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 OUT = ROOT / "eval" / "results" / "benchmark_search.json"
+# the configuration before the search (session 2's), which the report's "changed" column is relative to
+REFERENCE = {"epochs": {"semeval": 3, "newsmtsc": 2}, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32,
+             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", choices=["semeval", "newsmtsc"], required=True)
-    parser.add_argument("--name", required=True, help="a name for this configuration in the results file")
+    parser.add_argument("--task", choices=["semeval", "newsmtsc"])
+    parser.add_argument("--name", help="a name for this configuration in the results file")
+    parser.add_argument("--report", action="store_true", help="only print the table of the results file")
     parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--lr", type=float)
@@ -55,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(json.loads(args.out.read_text(encoding="utf-8"))))
+        return 0
+    if not args.task or not args.name:
+        parser.error("--task and --name are needed (or --report)")
 
     import torch
 
@@ -103,6 +114,25 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(record))
     return 0
+
+
+def _tuned(tuned: dict[str, Any] | None) -> str:
+    return f"{tuned['score']:.4f}" if tuned else "not measured"
+
+
+def report(records: list[dict[str, Any]]) -> str:
+    """Return the records as a Markdown table, one row per configuration."""
+    lines = ["| task | configuration | changed from session 2's | dev score per epoch (library) | kept epoch "
+             "| dev task metric | with thresholds for the metric | train s |", "|---|---|---|---|---|---|---|---|"]
+    for r in records:
+        base = {**REFERENCE, "epochs": REFERENCE["epochs"][r["task"]]}
+        changed = ", ".join(f"{k} {v}" for k, v in r["settings"].items() if base.get(k) != v and k != "thresholds") or "-"
+        tuned = r.get("dev_thresholds_for_metric")
+        lines.append(f"| {r['task']} | {r['name']} | {changed} | {' / '.join(f'{x:.3f}' for x in r['dev_per_epoch'])} "
+                     f"| {r['best_epoch']} | {r['dev_metric']} {r['dev'][r['dev_metric']]:.4f} "
+                     f"| {_tuned(tuned)} "
+                     f"| {r['train_seconds']:.0f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
