@@ -9,7 +9,8 @@ split for model selection, early stopping and thresholds) and labelled with
 :meth:`stance.Labeler.pipe_sentences` (``targets=``), then scored as the task defines:
 
 - SemEval-2016 Task 6A: one document per tweet (the marker hashtag that ends every tweet removed, as the organisers
-  allow); the target ("Hillary Clinton") is the actor, with no mention in the text.
+  allow; camel-case hashtags spelled as words, ``--no-hashtags`` keeps them); the target
+  ("Hillary Clinton") is the actor, with no mention in the text.
   Labels FAVOR / AGAINST; NONE is "no claim" (a legal prediction the metric does not
   score). Metric: F_avg = (F1(FAVOR) + F1(AGAINST)) / 2 over all test tweets pooled.
 - NewsMTSC: one document per sentence, one target per mention span, marked as an actor
@@ -17,7 +18,9 @@ split for model selection, early stopping and thresholds) and labelled with
   claim". Metric: macro-F1 over the three classes (and accuracy) on ``devtest_rw``, and
   on ``rw_test`` (the 70% part the paper's Table 2 reports on).
 
-Nothing is tuned on test data. The data folder is ``--data-dir``, else
+The hyperparameters (``DEFAULTS``; each can be overridden) were chosen on dev scores only,
+with ``eval/benchmark_search.py`` (``eval/results/benchmark_search.json``). Nothing is tuned
+on test data. The data folder is ``--data-dir``, else
 ``$STANCE_BENCHMARKS``, else ``../shared/benchmarks`` next to the repository.
 """
 
@@ -298,7 +301,7 @@ def tune_for_metric(
 # (eval/benchmark_search.py, eval/results/benchmark_search.json)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                "class_weight": None, "thresholds": "label", "hashtags": False},
+                "class_weight": None, "thresholds": "label", "hashtags": True},
     "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                  "class_weight": None, "thresholds": "label"},
 }
