@@ -302,8 +302,8 @@ def tune_for_metric(
 DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                 "class_weight": None, "thresholds": "label", "hashtags": True},
-    "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                 "class_weight": None, "thresholds": "label"},
+    "newsmtsc": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                 "class_weight": None, "thresholds": "task"},
 }
 HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight")
 
