@@ -1,32 +1,42 @@
-"""Active learning simulation: `stance.active.suggest` against random picks, on the project's own data.
+"""Active learning simulation: `stance.active.suggest` against random picks, as a user would run it.
 
-    python eval/active_learning.py [--start 50] [--step 50] [--rounds 3] [--pool 300] [--epochs 3] [--seed 0]
+    python eval/active_learning.py [--seeds 0 1 2] [--step 50] [--rounds 3] [--pool 800] [--epochs 3]
 
-Sentences come from the training documents (seeds/ and training/data/*.jsonl except
-the dev file); the annotator is simulated by taking a picked sentence's gold claims.
-A seeded random draw gives the starting labelled set (``--start`` sentences) and the
-unlabelled pool (``--pool`` sentences) that both strategies pick from, kept small so
-the run stays cheap. Both start from the same model, then add ``--step`` sentences a
-round, picked by
-``suggest`` (uncertainty x diversity, with the model of the previous round) or at
-random, retrain from the base encoder and score on the real-news test set with
-``stance.evaluate``. Both pick only among sentences that have candidate actors (the
-model says nothing about the others), so the random baseline is held to the same
-footing. A labelled sentence enters training inside its document, with that
-document's other labelled sentences in order (unlabelled ones are left out).
+The user's situation: they have the shipped model (trained on the seed, the written
+documents and some real news) and a corpus of real news it has not seen, and they
+annotate ``--step`` sentences a round and continue training from the shipped model
+(``stance train --data picked.jsonl --from stance/models/default``).
 
-Each model trains ``--epochs`` epochs from the base encoder (the last epoch is kept);
-its temperature and per-label thresholds are then fitted on
-``training/data/allsides_dev.jsonl`` in one pass, as ``stance train --dev`` does.
-Prints the learning-curve table, writes ``eval/results/active_learning.json`` and
-``.png``. Needs the real-news corpus (../shared/corpora/allsides_latam or $STANCE_CORPUS).
+- Start model: ``--model`` (default: the shipped model). Round 0 is its test score.
+- Unlabelled corpus: the real-news training references in ``training/data`` that the
+  start model was *not* trained on (its ``training.json`` lists its data files) and that
+  are not the dev file: the sentences with at least one candidate actor, of which a
+  seeded draw of ``--pool`` (0: all) is the pool both strategies pick from. The
+  annotator is simulated by a picked sentence's gold claims.
+- Each round both strategies add ``--step`` sentences from the same pool: ``suggest``
+  (with the strategy's model of the previous round) or a seeded random draw. Each
+  model then continues from the *start* model on all sentences labelled so far (a
+  labelled sentence enters training inside its document, with that document's other
+  labelled sentences in order), ``--epochs`` epochs (the last is kept); its
+  temperature and per-label thresholds are then fitted on
+  ``training/data/allsides_dev.jsonl`` in one pass (``stance train --dev`` would also
+  score dev after every epoch, which would triple the run's time), and it is scored on
+  the real-news test set with ``stance.evaluate``.
+- The test set is never used for picking or training. Several ``--seeds`` (pool draw,
+  random picks and training seed) give the spread.
+
+Prints the learning-curve table (mean and spread over seeds), writes
+``eval/results/active_learning.json`` and ``.png``. Needs the real-news corpus
+(../shared/corpora/allsides_latam or $STANCE_CORPUS).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -47,12 +57,14 @@ from stance.training import build_pairs, fit_temperature, tune_thresholds  # noq
 DEV = ROOT / "training" / "data" / "allsides_dev.jsonl"
 TEST = ROOT / "eval" / "data" / "allsides_test.jsonl"
 METRICS = ("sentence_macro_f1", "claim_micro_f1")
+STRATEGIES = ("suggest", "random")
 
 
-def pool_documents(schema: stance.LabelSchema) -> list[dict[str, Any]]:
-    """Return the training documents the simulation draws sentences from (dev left out)."""
-    files = [ROOT / "seeds" / "seed-001.jsonl", *sorted((ROOT / "training" / "data").glob("*.jsonl"))]
-    return [d for path in files if path != DEV for d in stance.read_documents(path, schema)]
+def pool_files(start: Any) -> list[Path]:
+    """Return the real-news training files the start model was not trained on (dev left out)."""
+    trained = {(ROOT / p).resolve() for p in (start.metadata or {}).get("data_files", {})}
+    files = sorted((ROOT / "training" / "data").glob("allsides_*.jsonl"))
+    return [p for p in files if p.resolve() not in trained and p.resolve() != DEV.resolve()]
 
 
 def labelled_documents(pool: list[dict[str, Any]], labelled: set[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -92,16 +104,20 @@ def tune_on_dev(labeler: Any, dev: list[dict[str, Any]]) -> None:
     labeler.temperature = temperature
 
 
+def claims_in(pool: list[dict[str, Any]], sentences: set[tuple[int, int]]) -> int:
+    return sum(len(pool[d]["sentences"][i].get("claims", [])) for d, i in sentences)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--start", type=int, default=50, help="labelled sentences before the first round")
-    parser.add_argument("--step", type=int, default=50, help="sentences added a round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of picking and retraining")
-    parser.add_argument("--pool", type=int, default=300,
-                        help="unlabelled sentences (with candidate actors) the picks are drawn from")
-    parser.add_argument("--epochs", type=int, default=3, help="training epochs per model")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random picks and of training")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--model", help="start model folder (default: the shipped model)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="one run per seed (default: 0 1 2)")
+    parser.add_argument("--step", type=int, default=50, help="sentences added a round (default: 50)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of picking and retraining (default: 3)")
+    parser.add_argument("--pool", type=int, default=800,
+                        help="unlabelled sentences (with candidate actors) drawn per seed; 0: all (default: 800)")
+    parser.add_argument("--epochs", type=int, default=3, help="training epochs per model (default: 3)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
     parser.add_argument("--out", default=str(ROOT / "eval" / "results" / "active_learning"),
                         help="path stem of the .json and .png written")
     parser.add_argument("--report", metavar="JSON",
@@ -117,84 +133,120 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     torch.set_num_threads(args.threads)
     started = time.time()
-    shipped = stance.load()
-    schema, registry = shipped.schema, shipped.registry
-    pool = pool_documents(schema)
+    start_model = stance.load(args.model) if args.model else stance.load()
+    schema, registry = start_model.schema, start_model.registry
+    files = pool_files(start_model)
+    if not files:
+        print("every real-news training file is already in the start model: no unlabelled corpus left", file=sys.stderr)
+        return 2
+    pool = [d for path in files for d in stance.read_documents(path, schema)]
     dev = stance.read_documents(DEV, schema)
     test = stance.read_documents(TEST, schema)
     eligible = candidate_sentences(pool, registry)
-    rng = random.Random(args.seed)
-    drawn = rng.sample(eligible, args.start + args.pool)
-    start, unlabelled = set(drawn[: args.start]), set(drawn[args.start :])
-    outside = [(str(d), i) for d, doc in enumerate(pool) for i in range(len(doc["sentences"])) if (d, i) not in unlabelled]
-    print(f"pool: {sum(len(d['sentences']) for d in pool)} sentences in {len(pool)} documents, "
-          f"{len(eligible)} with candidate actors; start {len(start)}, unlabelled pool {len(unlabelled)}, "
-          f"+{args.step} x {args.rounds} rounds", file=sys.stderr)
+    from stance.labeler import DEFAULT_MODEL
 
-    def fit_and_score(labelled: set[tuple[int, int]]) -> tuple[Any, dict[str, float]]:
-        docs = labelled_documents(pool, labelled)
-        t0 = time.time()
-        labeler = stance.train(docs, schema=schema, registry=registry, epochs=args.epochs, seed=args.seed)
-        tune_on_dev(labeler, dev)
-        t1 = time.time()
-        result = stance.evaluate(labeler, test, n_bootstrap=0)
-        print(f"  trained on {len(labelled)} sentences in {t1 - t0:.0f} s, test scored in {time.time() - t1:.0f} s",
-              file=sys.stderr)
-        gold = sum(len(s["claims"]) for d in docs for s in d["sentences"])
-        return labeler, {**{k: round(result[k], 4) for k in METRICS}, "gold_claims": gold}
-
-    first_model, first_scores = fit_and_score(start)
-    rows = [{"strategy": s, "round": 0, "labelled": len(start), **first_scores} for s in ("suggest", "random")]
+    weights = Path(args.model) if args.model else DEFAULT_MODEL
+    start_info = {"model": str(args.model or "shipped"),
+                  "weights_sha256": hashlib.sha256((weights / "weights.safetensors").read_bytes()).hexdigest()[:16]
+                  if (weights / "weights.safetensors").is_file() else None,
+                  "pool_files": [str(p.relative_to(ROOT)) for p in files]}
+    print(f"corpus: {sum(len(d['sentences']) for d in pool)} sentences in {len(pool)} documents of "
+          f"{', '.join(p.name for p in files)}; {len(eligible)} with candidate actors, "
+          f"{claims_in(pool, set(eligible))} gold claims among them", file=sys.stderr)
+    base = stance.evaluate(start_model, test, n_bootstrap=0)
+    rows: list[dict[str, Any]] = [{"seed": None, "strategy": s, "round": 0, "labelled": 0,
+                                   **{k: round(base[k], 4) for k in METRICS}, "gold_claims": 0} for s in STRATEGIES]
     print(json.dumps(rows[0]), file=sys.stderr)
-    state = {s: (set(start), first_model, random.Random(args.seed + 1)) for s in ("suggest", "random")}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    for round_ in range(1, args.rounds + 1):  # both strategies each round, so a cut-short run has whole rounds
-        for strategy in ("suggest", "random"):
-            labelled, model, strategy_rng = state[strategy]
-            t0 = time.time()
-            if strategy == "suggest":
-                picks = suggest(model, [[s["text"] for s in d["sentences"]] for d in pool], args.step,
-                                doc_ids=[str(d) for d in range(len(pool))],
-                                exclude=outside + [(str(d), i) for d, i in labelled])
-                new = {(int(p.doc_id), p.index) for p in picks}
-                print(f"  suggest picked {len(new)} in {time.time() - t0:.0f} s", file=sys.stderr)
-            else:
-                new = set(strategy_rng.sample(sorted(unlabelled - labelled), args.step))
-            labelled = labelled | new
-            model, scores = fit_and_score(labelled)
-            state[strategy] = (labelled, model, strategy_rng)
-            row = {"strategy": strategy, "round": round_, "labelled": len(labelled), **scores,
-                   "seconds": round(time.time() - t0, 1)}
-            rows.append(row)
-            print(json.dumps(row), file=sys.stderr)
-        out.with_suffix(".json").write_text(json.dumps({"args": vars(args), "rows": rows}, indent=1) + "\n")
+
+    def save(elapsed: float | None = None) -> None:
+        data = {"args": vars(args), "start": start_info, "rows": rows}
+        if elapsed is not None:
+            data["seconds"] = round(elapsed, 1)
+        out.with_suffix(".json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+    for seed in args.seeds:
+        rng = random.Random(seed)
+        unlabelled = set(rng.sample(eligible, min(args.pool, len(eligible)))) if args.pool else set(eligible)
+        outside = [(str(d), i) for d, doc in enumerate(pool) for i in range(len(doc["sentences"])) if (d, i) not in unlabelled]
+        print(f"seed {seed}: pool of {len(unlabelled)} sentences, {claims_in(pool, unlabelled)} gold claims",
+              file=sys.stderr)
+        state = {s: (set(), start_model, random.Random(seed + 1)) for s in STRATEGIES}
+        for round_ in range(1, args.rounds + 1):
+            for strategy in STRATEGIES:
+                labelled, model, strategy_rng = state[strategy]
+                t0 = time.time()
+                if strategy == "suggest":
+                    picks = suggest(model, [[s["text"] for s in d["sentences"]] for d in pool], args.step,
+                                    doc_ids=[str(d) for d in range(len(pool))],
+                                    exclude=outside + [(str(d), i) for d, i in labelled])
+                    new = {(int(p.doc_id), p.index) for p in picks}
+                else:
+                    new = set(strategy_rng.sample(sorted(unlabelled - labelled), args.step))
+                pick_seconds = time.time() - t0
+                labelled = labelled | new
+                docs = labelled_documents(pool, labelled)
+                model = stance.train(docs, from_model=start_model, epochs=args.epochs, seed=seed)
+                tune_on_dev(model, dev)
+                result = stance.evaluate(model, test, n_bootstrap=0)
+                state[strategy] = (labelled, model, strategy_rng)
+                rows.append({"seed": seed, "strategy": strategy, "round": round_, "labelled": len(labelled),
+                             **{k: round(result[k], 4) for k in METRICS}, "gold_claims": claims_in(pool, labelled),
+                             "new_claims": claims_in(pool, new), "pick_seconds": round(pick_seconds, 1),
+                             "seconds": round(time.time() - t0, 1)})
+                print(json.dumps(rows[-1]), file=sys.stderr)
+            save()
     elapsed = time.time() - started
-    out.with_suffix(".json").write_text(json.dumps({"args": vars(args), "seconds": round(elapsed, 1), "rows": rows},
-                                                   indent=1) + "\n", encoding="utf-8")
+    save(elapsed)
     report(rows, vars(args), elapsed, out)
     return 0
 
 
+def _mean_sd(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+
+
 def report(rows: list[dict[str, Any]], args: dict[str, Any], elapsed: float | None, out: Path) -> None:
-    """Print the learning-curve table (Markdown) and save the curves as ``out.png``."""
+    """Print the learning-curve table (Markdown, mean ± sd over seeds) and save the curves as ``out.png``."""
+    seeds = sorted({r["seed"] for r in rows if r["seed"] is not None})
     rounds = sorted({r["round"] for r in rows})
-    by = {(r["strategy"], r["round"]): r for r in rows}
-    rounds = [n for n in rounds if ("suggest", n) in by and ("random", n) in by]
+    # only rounds every seed finished with both strategies
+    done = {(r["seed"], r["strategy"], r["round"]) for r in rows}
+    rounds = [n for n in rounds if n == 0 or all((s, st, n) in done for s in seeds for st in STRATEGIES)]
     took = f"; {elapsed / 60:.1f} min in all" if elapsed is not None else ""
-    print(f"\nlearning curves on {TEST.relative_to(ROOT)}, {args['epochs']} epochs a model, seed {args['seed']}{took}\n")
-    print("| labelled sentences | suggest: sentence macro-F1 | random: sentence macro-F1 "
-          "| suggest: claim micro-F1 | random: claim micro-F1 | gold claims (suggest / random) |")
+    print(f"\nlearning curves on {TEST.relative_to(ROOT)}: continued from the start model, {args['epochs']} epochs a "
+          f"model, +{args['step']} sentences a round, seeds {' '.join(map(str, seeds))} (mean ± sd){took}\n")
+    print("| labelled news sentences | suggest: sentence macro-F1 | random: sentence macro-F1 "
+          "| suggest: claim micro-F1 | random: claim micro-F1 | gold claims picked (suggest / random) |")
     print("|---|---|---|---|---|---|")
+    curves: dict[str, dict[str, list[tuple[int, float, float]]]] = {m: {s: [] for s in STRATEGIES} for m in METRICS}
     for n in rounds:
-        a, b = by[("suggest", n)], by[("random", n)]
-        print(f"| {a['labelled']} | {a['sentence_macro_f1']:.3f} | {b['sentence_macro_f1']:.3f} "
-              f"| {a['claim_micro_f1']:.3f} | {b['claim_micro_f1']:.3f} | {a['gold_claims']} / {b['gold_claims']} |")
-    plot([r for r in rows if r["round"] in rounds], out.with_suffix(".png"))
+        cells = {}
+        for strategy in STRATEGIES:
+            rs = [r for r in rows if r["strategy"] == strategy and r["round"] == n]
+            cells[strategy] = rs
+            for m in METRICS:
+                vals = [r[m] for r in rs]
+                curves[m][strategy].append((rs[0]["labelled"], statistics.mean(vals),
+                                            statistics.stdev(vals) if len(vals) > 1 else 0.0))
+        a, b = cells["suggest"], cells["random"]
+        print(f"| {a[0]['labelled']} | {_mean_sd([r['sentence_macro_f1'] for r in a])} "
+              f"| {_mean_sd([r['sentence_macro_f1'] for r in b])} | {_mean_sd([r['claim_micro_f1'] for r in a])} "
+              f"| {_mean_sd([r['claim_micro_f1'] for r in b])} "
+              f"| {statistics.mean(r['gold_claims'] for r in a):.1f} / {statistics.mean(r['gold_claims'] for r in b):.1f} |")
+    if seeds:
+        print("\nper seed, last round (sentence macro-F1 suggest / random):",
+              ", ".join(f"seed {s}: " + " / ".join(f"{r['sentence_macro_f1']:.3f}" for st in STRATEGIES
+                                                   for r in rows if r["seed"] == s and r["strategy"] == st
+                                                   and r["round"] == rounds[-1]) for s in seeds))
+    plot(curves, out.with_suffix(".png"))
 
 
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
-    """Save the two learning curves (sentence macro-F1 and claim micro-F1) as a PNG."""
+def plot(curves: dict[str, dict[str, list[tuple[int, float, float]]]], path: Path) -> None:
+    """Save the two learning curves (mean ± sd over seeds) as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -203,13 +255,16 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     for ax, metric in zip(axes, METRICS):
         for strategy, style in (("suggest", "o-"), ("random", "s--")):
-            points = [(r["labelled"], r[metric]) for r in rows if r["strategy"] == strategy]
-            ax.plot(*zip(*points), style, label=strategy)
-        ax.set_xlabel("labelled sentences")
+            points = curves[metric][strategy]
+            if not points:
+                continue
+            x, y, sd = zip(*points)
+            ax.errorbar(x, y, yerr=sd, fmt=style, capsize=3, label=strategy)
+        ax.set_xlabel("labelled real-news sentences")
         ax.set_ylabel(metric.replace("_", " "))
         ax.grid(alpha=0.3)
     axes[0].legend()
-    fig.suptitle("Active learning on the real-news test set")
+    fig.suptitle("Active learning from the shipped model, real-news test set")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

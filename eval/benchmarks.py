@@ -9,7 +9,8 @@ split for model selection, early stopping and thresholds) and labelled with
 :meth:`stance.Labeler.pipe_sentences` (``targets=``), then scored as the task defines:
 
 - SemEval-2016 Task 6A: one document per tweet (the marker hashtag that ends every tweet removed, as the organisers
-  allow); the target ("Hillary Clinton") is the actor, with no mention in the text.
+  allow; camel-case hashtags spelled as words, ``--no-hashtags`` keeps them); the target
+  ("Hillary Clinton") is the actor, with no mention in the text.
   Labels FAVOR / AGAINST; NONE is "no claim" (a legal prediction the metric does not
   score). Metric: F_avg = (F1(FAVOR) + F1(AGAINST)) / 2 over all test tweets pooled.
 - NewsMTSC: one document per sentence, one target per mention span, marked as an actor
@@ -17,7 +18,9 @@ split for model selection, early stopping and thresholds) and labelled with
   claim". Metric: macro-F1 over the three classes (and accuracy) on ``devtest_rw``, and
   on ``rw_test`` (the 70% part the paper's Table 2 reports on).
 
-Nothing is tuned on test data. The data folder is ``--data-dir``, else
+The hyperparameters (``DEFAULTS``; each can be overridden) were chosen on dev scores only,
+with ``eval/benchmark_search.py`` (``eval/results/benchmark_search.json``). Nothing is tuned
+on test data. The data folder is ``--data-dir``, else
 ``$STANCE_BENCHMARKS``, else ``../shared/benchmarks`` next to the repository.
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -106,8 +110,22 @@ def _marker_hashtag(texts: Sequence[Any]) -> str | None:
     return tag if n >= 0.9 * len(texts) else None
 
 
-def semeval_documents(path: Path) -> list[dict[str, Any]]:
-    """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label)."""
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+
+
+def split_hashtags(text: str) -> str:
+    """Return ``text`` with each camel-case hashtag spelled as words: "#StopHillary2016" -> "#Stop Hillary 2016".
+
+    The encoder's word pieces know words, not run-together hashtags; all-lowercase tags are kept.
+    """
+    return re.sub(r"#(\w+)", lambda m: "#" + _CAMEL.sub(" ", m.group(1)), text)
+
+
+def semeval_documents(path: Path, hashtags: bool = False) -> list[dict[str, Any]]:
+    """Return one document per tweet of a SemEval normalised JSONL file (id, target, text, label).
+
+    ``hashtags``: spell camel-case hashtags as words (:func:`split_hashtags`).
+    """
     from stance.errors import StanceError
 
     rows = list(_rows(path))
@@ -118,6 +136,7 @@ def semeval_documents(path: Path) -> list[dict[str, Any]]:
         if row["label"] not in SEMEVAL_LABELS:
             raise StanceError("E074", path=path, line=number, reason=f"label {row['label']!r} is not one of {SEMEVAL_LABELS}")
         text = row["text"].replace(marker, "").strip() if marker else row["text"].strip()
+        text = split_hashtags(text) if hashtags else text
         claims = [] if row["label"] == "NONE" else [{"actor": row["target"], "mentions": None, "labels": [row["label"]]}]
         docs.append({"doc_id": str(row["id"]), "sentences": [{"text": text, "targets": [row["target"]], "claims": claims}]})
     if not docs:
@@ -216,16 +235,112 @@ def gold_and_predicted(labeler: Any, documents: Sequence[dict[str, Any]], no_cla
     return gold, pred
 
 
+def target_scores(labeler: Any, documents: Sequence[dict[str, Any]]) -> tuple[list[str | None], Any]:
+    """Return the gold label per given target (None for no claim) and the model's scores, (targets, labels)."""
+    import numpy as np
+
+    saved = labeler.thresholds
+    labeler.thresholds = {name: 0.0 for name in labeler.schema.names}  # every target gets a claim with its scores
+    try:
+        docs = labeler.pipe_sentences(
+            ([s["text"] for s in d["sentences"]] for d in documents),
+            targets=[[s["targets"] for s in d["sentences"]] for d in documents],
+        )
+        gold, scores = [], []
+        for gdoc, pdoc in zip(documents, docs, strict=True):
+            for gsent, psent in zip(gdoc["sentences"], pdoc.sentences, strict=True):
+                for target in gsent["targets"]:
+                    actor = target if isinstance(target, str) else target["actor"]
+                    g = [c["labels"][0] for c in gsent["claims"] if c["actor"] == actor]
+                    p = [c.scores for c in psent.claims if c.actor == actor]
+                    gold.append(g[0] if g else None)
+                    scores.append([p[0][name] for name in labeler.schema.names] if p else [0.0] * len(labeler.schema))
+    finally:
+        labeler.thresholds = saved
+    return gold, np.array(scores)
+
+
+def tune_for_metric(
+    labeler: Any, documents: Sequence[dict[str, Any]], scorer: Any, key: str, no_claim: str
+) -> tuple[float, float]:
+    """Set the labeler's per-label thresholds to those that maximise the task's metric ``key`` on
+    ``documents`` (dev data), by coordinate ascent from the library's per-label thresholds; return the
+    score before and after. The library tunes each label's own F1; the task metrics also count the no-claim class
+    (NewsMTSC's neutral) or pool the labels (SemEval's F_avg)."""
+    import numpy as np
+
+    names = labeler.schema.names
+    gold_raw, scores = target_scores(labeler, documents)
+    gold = [g if g is not None else no_claim for g in gold_raw]
+    top = scores.argmax(axis=1)
+    top_score = scores[np.arange(len(scores)), top]
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+
+    def metric(th: list[float]) -> float:
+        keep = top_score >= np.array(th)[top]
+        pred = [names[t] if k else no_claim for t, k in zip(top, keep)]
+        return scorer(gold, pred)[key]
+
+    th = [labeler.thresholds.get(n, 0.5) for n in names]
+    before = best = metric(th)
+    for _ in range(3):
+        changed = False
+        for j in range(len(names)):
+            for t in grid:
+                trial = th[:j] + [float(t)] + th[j + 1 :]
+                f = metric(trial)
+                if f > best + 1e-9:
+                    best, th, changed = f, trial, True
+        if not changed:
+            break
+    labeler.thresholds = dict(zip(names, th))
+    return float(before), float(best)
+
+
+# the configuration each benchmark runs with by default, chosen on dev scores only
+# (eval/benchmark_search.py, eval/results/benchmark_search.json)
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                "class_weight": None, "thresholds": "label", "hashtags": True},
+    "newsmtsc": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                 "class_weight": None, "thresholds": "task"},
+}
+HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight")
+
+
+def train_labeler(
+    train_docs: list[dict[str, Any]],
+    schema: Any,
+    settings: dict[str, Any],
+    *,
+    seed: int,
+    dev_fraction: float = 0.0,
+    dev_documents: list[dict[str, Any]] | None = None,
+    patience: int | None,
+    progress: bool,
+) -> Any:
+    """Return a labeler trained with :func:`stance.train` from the base encoder with ``settings``
+    (the keys of :data:`HYPER`)."""
+    import stance
+    from stance.model import ModelConfig
+
+    config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"])
+    return stance.train(
+        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
+        batch_size=settings["batch_size"], seed=seed, config=config, class_weight=settings["class_weight"],
+        dev_fraction=dev_fraction if dev_documents is None else 0.0, dev_documents=dev_documents, patience=patience,
+        progress=progress,
+    )
+
+
 def run_task(
     name: str,
     train_docs: list[dict[str, Any]],
     test_sets: dict[str, list[dict[str, Any]]],
     schema: Any,
     scorer: Any,
+    settings: dict[str, Any],
     *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
     seed: int,
     dev_fraction: float,
     patience: int,
@@ -233,17 +348,23 @@ def run_task(
     save_to: Path | None = None,
 ) -> dict[str, Any]:
     """Train on ``train_docs`` with the library's :func:`stance.train` and score each test set."""
-    import stance
+    from stance.training import split_dev
 
     started = time.time()
-    labeler = stance.train(
-        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=epochs, lr=lr, batch_size=batch_size,
-        seed=seed, dev_fraction=dev_fraction, patience=patience, progress=progress,
-    )
+    # the split stance.train(dev_fraction=..., seed=...) makes, carved here to tune on it afterwards
+    train_docs, dev_docs = split_dev(train_docs, dev_fraction, seed)
+    labeler = train_labeler(train_docs, schema, settings, seed=seed, dev_documents=dev_docs, patience=patience,
+                            progress=progress)
+    tuned = None
+    if settings["thresholds"] == "task":  # thresholds for the task's metric on dev, not each label's F1
+        key = "f_avg" if name.startswith("semeval") else "macro_f1"
+        before, after = tune_for_metric(labeler, dev_docs, scorer, key, schema.extra["no_claim"])
+        tuned = {"metric": key, "dev_before": round(before, 4), "dev_after": round(after, 4)}
     train_seconds = time.time() - started
     if save_to is not None:
         labeler.save(save_to / name)
     result: dict[str, Any] = {
+        "settings": settings,
         "train_documents": labeler.metadata["n_documents"],
         "dev_documents": labeler.metadata["dev_documents"],
         "train_pairs": labeler.metadata["n_pairs"],
@@ -251,6 +372,7 @@ def run_task(
         "stopped_early_at": labeler.metadata["stopped_early_at"],
         "history": labeler.metadata["history"],
         "thresholds": labeler.thresholds,
+        "thresholds_for_task_metric": tuned,
         "train_seconds": round(train_seconds, 1),
         "test": {},
     }
@@ -262,22 +384,39 @@ def run_task(
     return result
 
 
+def task_settings(task: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Return the task's default settings, overridden by the options given."""
+    settings = dict(DEFAULTS[task])
+    epochs = getattr(args, f"{task}_epochs", None)
+    if epochs is not None:
+        settings["epochs"] = epochs
+    for key in HYPER[1:]:
+        value = getattr(args, key, None)
+        if value is not None:
+            settings[key] = None if value == "none" else value
+    if args.thresholds is not None:
+        settings["thresholds"] = args.thresholds
+    if task == "semeval" and args.hashtags is not None:
+        settings["hashtags"] = args.hashtags
+    return settings
+
+
 def semeval(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     folder = data / "semeval2016-task6"
-    train_docs = semeval_documents(folder / "train.jsonl")[: args.limit]
-    test = {"test": semeval_documents(folder / "test.jsonl")[: args.limit]}
-    return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, epochs=args.semeval_epochs,
-                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
-                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+    settings = task_settings("semeval", args)
+    train_docs = semeval_documents(folder / "train.jsonl", settings["hashtags"])[: args.limit]
+    test = {"test": semeval_documents(folder / "test.jsonl", settings["hashtags"])[: args.limit]}
+    return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, settings, seed=args.seed,
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
 
 
 def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     folder = data / "newsmtsc"
+    settings = task_settings("newsmtsc", args)
     train_docs = newsmtsc_documents(folder / "train.jsonl")[: args.limit]
     test = {split: newsmtsc_documents(folder / f"{split}.jsonl")[: args.limit] for split in ("devtest_rw", "rw_test")}
-    return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, epochs=args.newsmtsc_epochs,
-                    lr=args.lr, batch_size=args.batch_size, seed=args.seed, dev_fraction=args.dev_fraction,
-                    patience=args.patience, progress=not args.quiet, save_to=args.save)
+    return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, settings, seed=args.seed,
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
 
 
 def table(results: dict[str, Any]) -> str:
@@ -305,10 +444,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
     parser.add_argument("--only", choices=["semeval", "newsmtsc"], help="run one benchmark")
-    parser.add_argument("--semeval-epochs", type=int, default=3)
-    parser.add_argument("--newsmtsc-epochs", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=5e-4)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--semeval-epochs", type=int, help=f"default: {DEFAULTS['semeval']['epochs']}")
+    parser.add_argument("--newsmtsc-epochs", type=int, help=f"default: {DEFAULTS['newsmtsc']['epochs']}")
+    hyper = parser.add_argument_group("hyperparameters (default: each benchmark's in DEFAULTS; given, for both)")
+    hyper.add_argument("--lr", type=float)
+    hyper.add_argument("--batch-size", type=int)
+    hyper.add_argument("--lora-r", type=int, help="LoRA rank")
+    hyper.add_argument("--lora-alpha", type=int, help="LoRA alpha")
+    hyper.add_argument("--max-length", type=int, help="encoder window in tokens")
+    hyper.add_argument("--class-weight", choices=["none", "balanced", "sqrt"], help="loss weights by label counts")
+    hyper.add_argument("--thresholds", choices=["label", "task"],
+                       help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
+    hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,
+                       help="SemEval: spell camel-case hashtags as words")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of train held out as dev (default: 0.1)")
     parser.add_argument("--patience", type=int, default=2, help="early stopping patience in epochs (default: 2)")

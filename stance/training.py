@@ -61,7 +61,7 @@ from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import spans_from_sentences
 
-__all__ = ["TrainingPairs", "build_pairs", "split_dev", "train"]
+__all__ = ["TrainingPairs", "build_pairs", "class_weights", "split_dev", "train"]
 
 log = logging.getLogger(__name__)
 
@@ -172,16 +172,39 @@ def _logits(net: StanceNet, encoder: PairEncoder, texts: list[Pair], batch_size:
     return torch.cat(out) if out else torch.zeros((0, net.config.n_labels))
 
 
-def _loss(logits: torch.Tensor, targets: torch.Tensor, multi_label: bool) -> torch.Tensor:
+def _loss(
+    logits: torch.Tensor, targets: torch.Tensor, multi_label: bool, weight: torch.Tensor | None = None
+) -> torch.Tensor:
     """Return the training loss: BCE per label, or cross-entropy with the "no label" class.
 
     In a single-label schema a pair with no positive label (a candidate without a claim)
-    is the implicit "no label" class (:func:`~stance.model.with_no_label`).
+    is the implicit "no label" class (:func:`~stance.model.with_no_label`). ``weight``
+    (see :func:`class_weights`) is BCE's ``pos_weight`` per label, or the cross-entropy
+    weight per class (the labels, then "no label").
     """
     if multi_label:
-        return nn.functional.binary_cross_entropy_with_logits(logits, targets)
+        return nn.functional.binary_cross_entropy_with_logits(logits, targets, pos_weight=weight)
     y = torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long))
-    return nn.functional.cross_entropy(with_no_label(logits), y)
+    return nn.functional.cross_entropy(with_no_label(logits), y, weight=weight)
+
+
+def class_weights(targets: torch.Tensor, multi_label: bool, power: float = 1.0) -> torch.Tensor:
+    """Return "balanced" loss weights from the training targets, raised to ``power``.
+
+    Single-label: per class (the labels, then "no label") ``n / (k * count)``, as
+    scikit-learn's ``class_weight="balanced"``; multi-label: per label ``negatives /
+    positives`` (BCE's ``pos_weight``). ``power`` 0.5 is a milder square-root weighting.
+    A class absent from the data gets weight 1.
+    """
+    if multi_label:
+        pos = targets.sum(dim=0)
+        w = torch.where(pos > 0, (len(targets) - pos) / pos.clamp(min=1), torch.ones_like(pos))
+    else:
+        y = torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long))
+        counts = torch.bincount(y, minlength=targets.shape[1] + 1).float()
+        present = counts > 0
+        w = torch.where(present, len(y) / (int(present.sum()) * counts.clamp(min=1)), torch.ones_like(counts))
+    return w.pow(power)
 
 
 def fit_temperature(logits: torch.Tensor, targets: torch.Tensor, multi_label: bool = True) -> float:
@@ -300,6 +323,7 @@ def train(
     epochs: int = 6,
     lr: float = 5e-4,
     batch_size: int = 16,
+    class_weight: str | None = None,
     seed: int = 13,
     config: ModelConfig | None = None,
     data_files: Sequence[str | Path] = (),
@@ -320,6 +344,9 @@ def train(
         dev_fraction: without ``dev_documents``, hold out this share of ``documents``
             (by document, seeded by ``seed``) as dev.
         patience: stop after this many epochs without a better dev macro-F1.
+        class_weight: None (default: every pair counts the same), ``"balanced"`` or
+            ``"sqrt"`` (the square root of balanced): loss weights from the label counts of
+            the training pairs (:func:`class_weights`), for skewed label distributions.
         base: base encoder (default: the bundled all-MiniLM-L6-v2, or ``from_model``'s).
         from_model: a saved model folder (or Labeler) to continue from: its adapters,
             head, schema (extended by new labels; new head rows start fresh) and registry.
@@ -338,6 +365,8 @@ def train(
     from .labeler import DEFAULT_MODEL, Labeler, _quiet_transformers
 
     _quiet_transformers()
+    if class_weight not in (None, "balanced", "sqrt"):
+        raise ValueError(f"class_weight must be None, 'balanced' or 'sqrt', got {class_weight!r}")
     start = _load_start(from_model) if from_model is not None else None
     if start is not None:
         if schema is not None and schema.multi_label != start.schema.multi_label:
@@ -387,6 +416,7 @@ def train(
         raise StanceError("E033")
     dev_pairs = build_pairs(dev_documents, finder, encoder, schema, add_uncovered=False) if dev_documents else None
     targets = torch.tensor(pairs.targets)
+    weight = class_weights(targets, schema.multi_label, 1.0 if class_weight == "balanced" else 0.5) if class_weight else None
     params = [p for p in net.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     rng = random.Random(seed)
@@ -422,7 +452,7 @@ def train(
             inputs = encoder([pairs.texts[i] for i in batch_idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
                 logits = net(**inputs).float()
-            loss = _loss(logits, targets[batch_idx], schema.multi_label)
+            loss = _loss(logits, targets[batch_idx], schema.multi_label, weight)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -483,6 +513,8 @@ def train(
         "uncovered_pairs_added": pairs.added,
         "dev_documents": len(dev_documents) if dev_documents else 0,
         "dev_split": dev_split,
+        "class_weight": class_weight,
+        "class_weights": [round(float(w), 4) for w in weight] if weight is not None else None,
         "thresholds_tuned_on": tuned_on,
         "history": history,
         "dev_metrics": {k: v for k, v in dev_metrics.items() if k != "confusion"} if dev_metrics else None,

@@ -3,6 +3,7 @@
 import importlib.util
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -67,6 +68,35 @@ def test_semeval_adapter(tmp_path):
     # the official metric: mean F1 of FAVOR and AGAINST, NONE not scored but it counts against P and R
     score = bench.semeval_score(["FAVOR", "AGAINST", "NONE", "AGAINST"], ["FAVOR", "NONE", "NONE", "AGAINST"])
     assert score["f_favor"] == 1.0 and score["f_against"] == pytest.approx(2 / 3) and score["f_avg"] == pytest.approx(5 / 6)
+
+
+def test_hashtags_spelled_as_words_and_thresholds_for_the_task_metric(tmp_path):
+    assert bench.split_hashtags("Vote #StopTheTax2016 and #GOPDebate, not #prolife") == \
+        "Vote #Stop The Tax 2016 and #GOP Debate, not #prolife"
+    write_semeval(tmp_path / "semeval2016-task6")
+    docs = bench.semeval_documents(tmp_path / "semeval2016-task6" / "train.jsonl", hashtags=True)
+    assert all("#TaskTag" not in d["sentences"][0]["text"] for d in docs)  # the marker still goes first
+
+    class Scored:  # FAVOR tweets score FAVOR 0.9, AGAINST ones AGAINST 0.7, NONE ones FAVOR 0.55
+        schema = bench.semeval_schema()
+        thresholds = {"FAVOR": 0.5, "AGAINST": 0.5}
+
+        def pipe_sentences(self, texts, targets):
+            from stance.document import Claim
+
+            gold = {d["sentences"][0]["text"]: (d["sentences"][0]["claims"] or [{"labels": ["NONE"]}])[0]["labels"][0]
+                    for d in docs}
+            scores = {"FAVOR": {"FAVOR": 0.9, "AGAINST": 0.05}, "AGAINST": {"FAVOR": 0.1, "AGAINST": 0.7},
+                      "NONE": {"FAVOR": 0.55, "AGAINST": 0.1}}
+            for sents, targs in zip(texts, targets):
+                s = scores[gold[sents[0]]]
+                claims = [Claim(targs[0][0], [max(s, key=s.get)], s)] if max(s.values()) >= self.thresholds["FAVOR"] else []
+                yield SimpleNamespace(sentences=[SimpleNamespace(claims=claims)])
+
+    labeler = Scored()
+    before, after = bench.tune_for_metric(labeler, docs, bench.semeval_score, "f_avg", "NONE")
+    # at 0.5 the NONE tweets pass as FAVOR (F_avg 0.833); a FAVOR threshold above 0.55 gets them all right
+    assert before == pytest.approx((2 / 3 + 1) / 2) and after == 1.0 and 0.55 < labeler.thresholds["FAVOR"] <= 0.9
 
 
 def test_newsmtsc_adapter(tmp_path):

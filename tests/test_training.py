@@ -157,3 +157,22 @@ def test_targets_without_mention_and_bad_targets(tmp_path):
     good = tmp_path / "good.jsonl"
     stance.write_documents(targeted_documents(mentioned=False), good)
     assert stance.read_documents(good)[2]["sentences"][0]["targets"] == ["bike lanes"]
+
+
+def test_class_weights_balance_the_label_counts():
+    from stance.training import _loss, class_weights
+
+    # single-label: 2 FAVOR, 1 AGAINST, 3 "no label" -> n / (k * count) per class, "no label" last
+    targets = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    assert class_weights(targets, multi_label=False).tolist() == pytest.approx([1.0, 2.0, 2 / 3])
+    assert class_weights(targets, multi_label=False, power=0.5).tolist() == pytest.approx([1.0, 2**0.5, (2 / 3) ** 0.5])
+    # multi-label: BCE pos_weight = negatives / positives; a label never seen keeps 1
+    multi = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 0.0]])
+    assert class_weights(multi, multi_label=True).tolist() == pytest.approx([1.0, 3.0, 1.0])
+    # the weights reach the loss: a weighted rare class counts more
+    logits = torch.zeros((6, 2))
+    assert float(_loss(logits, targets, False, class_weights(targets, False))) == pytest.approx(
+        float(_loss(logits, targets, False)))  # uniform logits: the weighted mean is the same loss
+    with pytest.raises(ValueError):
+        stance.train(targeted_documents(mentioned=True), schema=single_label_schema(),
+                     registry=stance.ActorRegistry([]), epochs=1, class_weight="heavy")
