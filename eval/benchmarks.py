@@ -324,7 +324,9 @@ def train_labeler(
     import stance
     from stance.model import ModelConfig
 
-    config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"])
+    # the pair design (target in the encoder's input, mention marked), with which the settings were searched
+    config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"],
+                         design="pair")
     return stance.train(
         train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
         batch_size=settings["batch_size"], seed=seed, config=config, class_weight=settings["class_weight"],

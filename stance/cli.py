@@ -79,7 +79,7 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--patience", type=int, help="stop after this many epochs without a better dev macro-F1")
     p.add_argument("--design", choices=["pair", "shared"],
                    help="network design: 'pair' (one encoder pass per sentence and candidate) or 'shared' (one pass "
-                   "per sentence, shared by its candidates) (default: pair, or the --from model's)")
+                   "per sentence, shared by its candidates) (default: shared, or the --from model's)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -120,8 +120,8 @@ class ModelConfig:
     multi_label: bool = True
     # bfloat16 autocast for training steps, used only where the CPU has native bf16
     train_bf16: bool = True
-    # "pair": one encoder pass per (sentence, candidate); "shared": one per sentence
-    design: str = "pair"
+    # "shared": one encoder pass per sentence (the shipped model's); "pair": one per (sentence, candidate)
+    design: str = "shared"
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, **self.__dict__}
