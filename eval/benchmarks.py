@@ -214,24 +214,31 @@ def newsmtsc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
 
 
 # -- the shared path -----------------------------------------------------------------------
-def gold_and_predicted(labeler: Any, documents: Sequence[dict[str, Any]], no_claim: str) -> tuple[list[str], list[str]]:
-    """Label each document's given targets; return (gold, predicted) label per target.
-
-    A target without a claim gets the dataset's ``no_claim`` label (NONE, neutral).
-    """
+def _target_claims(labeler: Any, documents: Sequence[dict[str, Any]]) -> Iterable[tuple[str | None, Any]]:
+    """Label each document's given targets; yield per target its gold label (None for no
+    claim) and the labeler's claim for it (None if it made none)."""
     docs = labeler.pipe_sentences(
         ([s["text"] for s in d["sentences"]] for d in documents),
         targets=[[s["targets"] for s in d["sentences"]] for d in documents],
     )
-    gold, pred = [], []
     for gdoc, pdoc in zip(documents, docs, strict=True):
         for gsent, psent in zip(gdoc["sentences"], pdoc.sentences, strict=True):
             for target in gsent["targets"]:
                 actor = target if isinstance(target, str) else target["actor"]
                 g = [c["labels"][0] for c in gsent["claims"] if c["actor"] == actor]
-                p = [c.labels[0] for c in psent.claims if c.actor == actor]
-                gold.append(g[0] if g else no_claim)
-                pred.append(p[0] if p else no_claim)
+                p = [c for c in psent.claims if c.actor == actor]
+                yield (g[0] if g else None), (p[0] if p else None)
+
+
+def gold_and_predicted(labeler: Any, documents: Sequence[dict[str, Any]], no_claim: str) -> tuple[list[str], list[str]]:
+    """Label each document's given targets; return (gold, predicted) label per target.
+
+    A target without a claim gets the dataset's ``no_claim`` label (NONE, neutral).
+    """
+    gold, pred = [], []
+    for g, claim in _target_claims(labeler, documents):
+        gold.append(g or no_claim)
+        pred.append(claim.labels[0] if claim else no_claim)
     return gold, pred
 
 
@@ -242,19 +249,10 @@ def target_scores(labeler: Any, documents: Sequence[dict[str, Any]]) -> tuple[li
     saved = labeler.thresholds
     labeler.thresholds = {name: 0.0 for name in labeler.schema.names}  # every target gets a claim with its scores
     try:
-        docs = labeler.pipe_sentences(
-            ([s["text"] for s in d["sentences"]] for d in documents),
-            targets=[[s["targets"] for s in d["sentences"]] for d in documents],
-        )
         gold, scores = [], []
-        for gdoc, pdoc in zip(documents, docs, strict=True):
-            for gsent, psent in zip(gdoc["sentences"], pdoc.sentences, strict=True):
-                for target in gsent["targets"]:
-                    actor = target if isinstance(target, str) else target["actor"]
-                    g = [c["labels"][0] for c in gsent["claims"] if c["actor"] == actor]
-                    p = [c.scores for c in psent.claims if c.actor == actor]
-                    gold.append(g[0] if g else None)
-                    scores.append([p[0][name] for name in labeler.schema.names] if p else [0.0] * len(labeler.schema))
+        for g, claim in _target_claims(labeler, documents):
+            gold.append(g)
+            scores.append([claim.scores[name] for name in labeler.schema.names] if claim else [0.0] * len(labeler.schema))
     finally:
         labeler.thresholds = saved
     return gold, np.array(scores)
