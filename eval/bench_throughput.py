@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="number of sentences (default: 2000)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precision", default="auto", help="precision of (b) and (c) (default: auto)")
-    parser.add_argument("--batch-size", type=int, default=64, help="pairs per batch in (c) (default: 64)")
+    parser.add_argument("--batch-size", type=int, default=128, help="pairs per batch in (c) (default: 128)")
     parser.add_argument("--model", help="model folder (default: the shipped model)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()

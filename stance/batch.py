@@ -323,7 +323,7 @@ def label_corpus(
     text_field: str = "text",
     id_field: str | None = "id",
     chunk_size: int = 64,
-    batch_size: int = 64,
+    batch_size: int = 128,
     progress: bool = False,
 ) -> Summary:
     """Label a corpus into ``output``, streaming, and return the counts.
@@ -483,7 +483,7 @@ def label_dataset(
     *,
     claims: bool = False,
     on_error: str = "fail",
-    batch_size: int = 64,
+    batch_size: int = 128,
     chunk_size: int = 256,
 ) -> Any:
     """Label a Hugging Face :class:`datasets.Dataset` and return a Dataset of results.

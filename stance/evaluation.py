@@ -170,7 +170,7 @@ def evaluate(
     documents: Sequence[dict[str, Any]],
     n_bootstrap: int = 1000,
     seed: int = 0,
-    batch_size: int = 64,
+    batch_size: int = 128,
 ) -> dict[str, Any]:
     """Label the gold documents' sentences with ``labeler`` and return the metrics.
 
@@ -182,7 +182,7 @@ def evaluate(
     return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
 
 
-def predict(labeler: Any, documents: Sequence[dict[str, Any]], batch_size: int = 64) -> list[Doc]:
+def predict(labeler: Any, documents: Sequence[dict[str, Any]], batch_size: int = 128) -> list[Doc]:
     """Return ``labeler``'s documents for the gold documents, on the gold sentence boundaries."""
     return list(
         labeler.pipe_sentences(

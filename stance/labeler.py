@@ -155,7 +155,7 @@ class Labeler:
             return self.net(**batch).float()
 
     @torch.inference_mode()
-    def score_pairs(self, pairs: Sequence[Pair | tuple], batch_size: int = 64) -> torch.Tensor:
+    def score_pairs(self, pairs: Sequence[Pair | tuple], batch_size: int = 128) -> torch.Tensor:
         """Return calibrated probabilities, shape (len(pairs), n_labels), in input order.
 
         Pairs are sorted by length inside the call so that padding stays small (in the
@@ -250,7 +250,7 @@ class Labeler:
     def pipe(
         self,
         texts: Iterable[str],
-        batch_size: int = 64,
+        batch_size: int = 128,
         doc_ids: Iterable[str | None] | None = None,
         metas: Iterable[dict[str, Any] | None] | None = None,
     ) -> Iterator[Doc]:
@@ -262,7 +262,7 @@ class Labeler:
     def pipe_sentences(
         self,
         documents: Iterable[Sequence[str]],
-        batch_size: int = 64,
+        batch_size: int = 128,
         doc_ids: Iterable[str | None] | None = None,
         metas: Iterable[dict[str, Any] | None] | None = None,
         targets: Iterable[Sequence[Sequence[str | dict] | None] | None] | None = None,

@@ -197,8 +197,8 @@ class PairEncoder:
         if not long:
             return pairs, False
         cut = False
-        for i in long:
-            if self._fits(pairs[i]):
+        for i, fits in zip(long, self._fit_flags([pairs[i] for i in long])):
+            if fits:
                 continue
             pairs[i] = self.pair_text(spans, index, candidates[i], context=False)
             if not self._fits(pairs[i]):
@@ -210,8 +210,18 @@ class PairEncoder:
         return len(pair.text) + 2 if self.shared else len(pair.actor) + len(pair.text) + 3
 
     def _fits(self, pair: Pair) -> bool:
-        ids = self.tokenizer(pair.text)["input_ids"] if self.shared else self.tokenizer(pair.actor, pair.text)["input_ids"]
-        return len(ids) <= self.config.max_length
+        return self._fit_flags([pair])[0]
+
+    def _fit_flags(self, pairs: Sequence[Pair]) -> list[bool]:
+        """Whether each pair fits ``max_length`` tokens, tokenised in one call (in the
+        ``shared`` design, the pairs of a sentence share its text: counted once)."""
+        limit = self.config.max_length
+        if self.shared:
+            texts = list(dict.fromkeys(p.text for p in pairs))
+            fits = {t: len(ids) <= limit for t, ids in zip(texts, self.tokenizer(texts)["input_ids"])}
+            return [fits[p.text] for p in pairs]
+        ids = self.tokenizer([p.actor for p in pairs], [p.text for p in pairs])["input_ids"]
+        return [len(x) <= limit for x in ids]
 
     def _window(self, pair: Pair) -> Pair:
         """Return the pair with its text cut to the widest window of words around the

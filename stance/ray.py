@@ -154,7 +154,7 @@ def label(
     id_field: str | None = "id",
     errors: str | os.PathLike[str] | None = None,
     precision: str = "auto",
-    batch_size: int = 64,
+    batch_size: int = 128,
     workers: int | None = None,
     threads: int = 2,
     address: str | None = None,

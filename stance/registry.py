@@ -29,12 +29,20 @@ def fold(text: str) -> str:
     >>> fold("Nicolás MADURO")
     'nicolas maduro'
     """
-    out = []
-    for ch in text:
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        base = base.lower()
-        out.append(base if len(base) == 1 else ch.lower()[:1] or ch)
-    return "".join(out).replace("’", "'")
+    if text.isascii():
+        return text.lower()
+    return "".join([_FOLDED.get(ch) or _fold_char(ch) for ch in text])
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    """Fold one character (memoised in ``_FOLDED``: news text uses few distinct ones)."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
+    folded = base if len(base) == 1 else ch.lower()[:1] or ch
+    _FOLDED[ch] = folded = "'" if folded == "’" else folded
+    return folded
 
 
 def names_match(a: str, b: str) -> bool:

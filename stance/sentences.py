@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
+from pysbd.utils import TextSpan
 
 __all__ = ["SentenceSpan", "spans_from_sentences", "split_sentences"]
 
@@ -31,9 +32,36 @@ class SentenceSpan:
     text: str
 
 
+class _Segmenter(pysbd.Segmenter):
+    """pysbd's segmenter, locating its sentences in the text with ``str.find``.
+
+    pysbd compiles one regular expression per sentence to find it again in the text
+    (a third of its time on news); this finds the same matches: the first occurrence,
+    with its trailing whitespace, that ends after the previous sentence.
+    """
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
+        text = self.original_text
+        spans, prior_end = [], 0
+        for sent in sentences:
+            if not sent:
+                continue
+            pos = 0
+            while (start := text.find(sent, pos)) >= 0:
+                end = start + len(sent)
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[start:end], start, end))
+                    prior_end = end
+                    break
+                pos = end
+        return spans
+
+
 @lru_cache(maxsize=4)
 def _segmenter(language: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=language, clean=False)
+    return _Segmenter(language=language, clean=False)
 
 
 def split_sentences(text: str, language: str = "en") -> list[SentenceSpan]:
