@@ -25,7 +25,7 @@ from .document import Doc
 from .registry import ActorRegistry
 from .schema import LabelSchema
 
-__all__ = ["cross_validate", "evaluate", "predict", "score", "sentence_errors"]
+__all__ = ["ERROR_TYPES", "cross_validate", "error_types", "evaluate", "predict", "score", "sentence_errors"]
 
 
 @dataclass
@@ -229,6 +229,57 @@ def sentence_errors(
             "spurious": spurious,
         })
     out.sort(key=lambda e: (-(len(e["missed"]) + len(e["spurious"])), -max([s["score"] or 0.0 for s in e["spurious"]] or [0.0])))
+    return out
+
+
+ERROR_TYPES = {
+    "spurious_no_gold": "claim predicted in a sentence with no gold claim",
+    "missed_below_threshold": "gold claim whose actor was a candidate but scored below threshold",
+    "missed_no_candidate": "gold claim whose actor was not a candidate (finder or attribution miss)",
+    "wrong_actor": "claim given to an actor with no gold claim, in a sentence that has gold claims",
+    "wrong_labels": "right actor, a label missed or added",
+}
+
+
+def error_types(
+    gold_docs: Sequence[dict[str, Any]], pred_docs: Sequence[Doc], registry: ActorRegistry
+) -> dict[str, list[dict[str, Any]]]:
+    """Sort every wrong (actor, label) pair into one of :data:`ERROR_TYPES`.
+
+    A missed pair is ``missed_no_candidate`` when no candidate of the sentence denotes its
+    actor, ``wrong_labels`` when the model gave that actor other labels, and otherwise
+    ``missed_below_threshold``. A spurious pair is ``spurious_no_gold`` in a sentence with
+    no gold claim, ``wrong_labels`` when its actor holds other gold labels there, and
+    otherwise ``wrong_actor``. Each entry names the document, the sentence index, the
+    actor, the label and the model's score for it where the sentence's claims keep one.
+    """
+    out: dict[str, list[dict[str, Any]]] = {key: [] for key in ERROR_TYPES}
+    for gold, pred in zip(gold_docs, pred_docs, strict=True):
+        for gsent, psent in zip(gold["sentences"], pred.sentences, strict=True):
+            gold_actors = [c["actor"] for c in gsent.get("claims", [])]
+            gclaims = {(c["actor"], label) for c in gsent.get("claims", []) for label in c["labels"]}
+            mapping = _align(gold_actors, [c.actor for c in psent.claims], registry)
+            pclaims = {(mapping[c.actor], label): c.scores.get(label) for c in psent.claims for label in c.labels}
+            predicted_actors = {mapping[c.actor] for c in psent.claims}
+            found: list[tuple[str, str, str, float | None]] = []
+            for actor, label in sorted(gclaims - set(pclaims)):
+                candidate = any(registry.same_actor(c.actor, actor) for c in psent.candidates)
+                # the score is kept only for actors the model gave a claim (with other labels)
+                score = next((c.scores.get(label) for c in psent.claims if mapping[c.actor] == actor), None)
+                if not candidate:
+                    kind = "missed_no_candidate"
+                elif actor in predicted_actors:
+                    kind = "wrong_labels"
+                else:
+                    kind = "missed_below_threshold"
+                found.append((kind, actor, label, score))
+            for (actor, label), score in sorted(pclaims.items()):
+                if (actor, label) not in gclaims:
+                    kind = "spurious_no_gold" if not gclaims else "wrong_labels" if actor in gold_actors else "wrong_actor"
+                    found.append((kind, actor, label, score))
+            for kind, actor, label, score in found:
+                out[kind].append({"doc_id": gold.get("doc_id"), "sentence": psent.index, "actor": actor, "label": label,
+                                  "score": None if score is None else round(score, 4)})
     return out
 
 

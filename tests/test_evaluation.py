@@ -2,7 +2,8 @@ import pytest
 
 import stance
 from stance import Claim, Doc, Sentence
-from stance.evaluation import score
+from stance.document import Candidate
+from stance.evaluation import error_types, score
 
 KEYS = {"sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "per_label", "n_sentences"}
 
@@ -48,6 +49,35 @@ def test_partial_predictions(seed_docs, schema, registry):
     empty = score([gold], [pred_doc(gold, [[] for _ in gold["sentences"]])], schema, registry, n_bootstrap=0)
     assert empty["claim_micro_f1"] == 0.0 and empty["sentence_macro_f1"] == 0.0
     assert empty["per_label"]["sovereignty"]["support"] == 8
+
+
+def test_error_types_sort_every_wrong_pair(schema, registry):
+    gold = {"doc_id": "d", "sentences": [
+        {"text": "Facts.", "claims": []},
+        {"text": "Petro and Trump spoke.", "claims": [{"actor": "Gustavo Petro", "labels": ["sovereignty"]},
+                                                     {"actor": "Donald Trump", "labels": ["pro_intervention"]}]},
+        {"text": "He said so.", "claims": [{"actor": "Nicolás Maduro", "labels": ["sovereignty"]}]},
+    ]}
+    def cand(name):
+        return Candidate(name, "person", None, "registry")
+    sentences = [
+        Sentence("Facts.", 0, 6, 0, [Claim("Donald Trump", ["pro_intervention"], {"pro_intervention": 0.7})]),
+        # Petro right but with an extra label, Trump a candidate below threshold, Rubio wrong actor
+        Sentence("Petro and Trump spoke.", 7, 29, 1,
+                 [Claim("Petro", ["sovereignty", "drug_policy_reform"], {"sovereignty": 0.8, "drug_policy_reform": 0.6}),
+                  Claim("Marco Rubio", ["pro_intervention"], {"pro_intervention": 0.55})],
+                 [cand("Gustavo Petro"), cand("Donald Trump"), cand("Marco Rubio")]),
+        Sentence("He said so.", 30, 41, 2, [], [cand("Donald Trump")]),  # Maduro never a candidate
+    ]
+    errors = error_types([gold], [Doc("", sentences, "d")], registry)
+    assert {k: [(e["sentence"], e["actor"], e["label"]) for e in v] for k, v in errors.items()} == {
+        "spurious_no_gold": [(0, "Donald Trump", "pro_intervention")],
+        "missed_below_threshold": [(1, "Donald Trump", "pro_intervention")],
+        "missed_no_candidate": [(2, "Nicolás Maduro", "sovereignty")],
+        "wrong_actor": [(1, "Marco Rubio", "pro_intervention")],
+        "wrong_labels": [(1, "Gustavo Petro", "drug_policy_reform")],
+    }
+    assert errors["spurious_no_gold"][0]["score"] == 0.7
 
 
 def test_evaluate_runs_the_model(shipped, seed_docs):
