@@ -1,13 +1,16 @@
 """Active learning simulation: `stance.active.suggest` against random picks, as a user would run it.
 
-    python eval/active_learning.py [--seeds 0 1 2] [--step 50] [--rounds 3] [--pool 800] [--epochs 3]
+    python eval/active_learning.py --model DIR [--seeds 0 1 2] [--step 50] [--rounds 3] [--pool 800] [--epochs 3]
 
 The user's situation: they have the shipped model (trained on the seed, the written
 documents and some real news) and a corpus of real news it has not seen, and they
 annotate ``--step`` sentences a round and continue training from the shipped model
 (``stance train --data picked.jsonl --from stance/models/default``).
 
-- Start model: ``--model`` (default: the shipped model). Round 0 is its test score.
+- Start model: ``--model`` (default: the shipped model). Round 0 is its test score. The
+  shipped model has seen every real-news training file, so the simulation starts from the
+  model ``training/al_start.json`` builds (the shipped recipe without the N files):
+  ``python training/build_default.py --config training/al_start.json --out DIR``.
 - Unlabelled corpus: the real-news training references in ``training/data`` that the
   start model was *not* trained on (its ``training.json`` lists its data files) and that
   are not the dev file: the sentences with at least one candidate actor, of which a
@@ -137,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     schema, registry = start_model.schema, start_model.registry
     files = pool_files(start_model)
     if not files:
-        print("every real-news training file is already in the start model: no unlabelled corpus left", file=sys.stderr)
+        print("every real-news training file is already in the start model: no unlabelled corpus left. Build a "
+              "start model without the N files and pass it: python training/build_default.py --config "
+              "training/al_start.json --out DIR, then --model DIR", file=sys.stderr)
         return 2
     pool = [d for path in files for d in stance.read_documents(path, schema)]
     dev = stance.read_documents(DEV, schema)

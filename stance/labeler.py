@@ -41,26 +41,38 @@ from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
-__all__ = ["DEFAULT_MODEL", "PRECISIONS", "Labeler", "load", "resolve_precision"]
+__all__ = ["AGREEMENT_BAR", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "claim_agreement", "load", "resolve_precision"]
 
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
 _FILES = ("config.json", "weights.safetensors", "labels.json", "actors.jsonl", "thresholds.json")
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 
-def resolve_precision(precision: str) -> str:
-    """Return the inference precision to use: ``auto`` is bf16 where the CPU has native
-    bfloat16 (AVX512-BF16 or AMX), else fp32.
+# a faster precision replaces fp32 only where it gives at least this share of identical claims
+AGREEMENT_BAR = 0.99
 
-    ``eval/bench_inference.py`` measured the choices on the seed and dev sets (speed and
-    claim agreement with fp32); bf16 autocast was the fastest at equal labels, dynamic int8
-    changed too many claims, ONNX Runtime was slower than bf16.
+
+def resolve_precision(precision: str, bf16_agreement: dict[str, float] | None = None) -> str:
+    """Return the inference precision to use.
+
+    ``auto`` is bf16 where the CPU has native bfloat16 (AVX512-BF16 or AMX) *and* the
+    model's recorded check found bf16 claims identical to fp32's on at least
+    :data:`AGREEMENT_BAR` of them on every set checked (``bf16_agreement``, from
+    :meth:`Labeler.check_precision`: seed and dev for the shipped model, dev for a model
+    trained with dev data); otherwise fp32. ``eval/bench_inference.py`` measures every
+    runtime's speed and agreement; dynamic int8 changes too many claims.
     """
     if precision not in PRECISIONS:
         raise StanceError("E080", value=precision, choices=", ".join(PRECISIONS))
     if precision == "auto":
-        return "bf16" if cpu_has_bf16() else "fp32"
+        verified = bool(bf16_agreement) and min(bf16_agreement.values()) >= AGREEMENT_BAR
+        return "bf16" if cpu_has_bf16() and verified else "fp32"
     return precision
+
+
+def claim_agreement(a: set[tuple], b: set[tuple]) -> float:
+    """Return the share of claims two runs agree on: identical claims over all claims of either."""
+    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 def _quiet_transformers() -> None:
@@ -128,9 +140,10 @@ class Labeler:
     def set_precision(self, precision: str = "auto") -> Labeler:
         """Choose how the network computes at inference: ``fp32``, ``bf16`` (autocast),
         ``int8`` (dynamic quantisation of the linear layers) or ``auto`` (bf16 where the CPU
-        supports it natively, else fp32). Returns the labeler itself.
+        supports it natively and :meth:`check_precision` recorded that it keeps fp32's
+        claims, else fp32; see :func:`resolve_precision`). Returns the labeler itself.
         """
-        precision = resolve_precision(precision)
+        precision = resolve_precision(precision, self.metadata.get("bf16_agreement"))
         if precision == "bf16" and not cpu_has_bf16():
             precision = "fp32"  # emulated bf16 is slower than fp32: fall back
         if precision == "int8":
@@ -141,6 +154,35 @@ class Labeler:
             self.net = self._fp32_net
         self.precision = precision
         return self
+
+    def gold_claims(self, documents: Sequence[dict[str, Any]]) -> set[tuple]:
+        """Return this labeler's (document, sentence, actor, label) claims on gold documents'
+        sentences, at its current precision."""
+        docs = self.pipe_sentences([[s["text"] for s in d["sentences"]] for d in documents],
+                                   doc_ids=[d.get("doc_id") or f"#{i}" for i, d in enumerate(documents)])
+        return {(doc.doc_id, s.index, c.actor, label) for doc in docs for s in doc.sentences for c in s.claims
+                for label in c.labels}
+
+    def check_precision(self, sets: dict[str, Sequence[dict[str, Any]]]) -> dict[str, float]:
+        """Measure, on each named set of gold documents, the share of claims bf16 autocast
+        leaves identical to fp32 (:func:`claim_agreement`); record it in the metadata
+        (``bf16_agreement``, saved with the model), where ``precision="auto"`` reads it.
+
+        Needs a CPU with native bf16; elsewhere nothing is recorded and an empty dict is
+        returned (``auto`` then stays fp32 for this model).
+        """
+        if not cpu_has_bf16():
+            return {}
+        current = self.precision
+        try:
+            reference = {name: self.set_precision("fp32").gold_claims(docs) for name, docs in sets.items()}
+            self.set_precision("bf16")
+            result = {name: round(claim_agreement(reference[name], self.gold_claims(docs)), 4)
+                      for name, docs in sets.items()}
+        finally:
+            self.set_precision(current)
+        self.metadata["bf16_agreement"] = result
+        return result
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.precision == "bf16":
@@ -372,8 +414,9 @@ def load(
         path: a model folder made by ``stance train`` or :meth:`Labeler.save`.
         registry: an actor registry file to use instead of the model's own (new actors
             and aliases are picked up without retraining).
-        precision: ``auto`` (default: bfloat16 where the CPU has it natively, else fp32),
-            ``fp32``, ``bf16`` or ``int8``; see :meth:`Labeler.set_precision`.
+        precision: ``auto`` (default: bfloat16 where the CPU has it natively and the
+            model's check found it gives fp32's claims, else fp32), ``fp32``, ``bf16`` or
+            ``int8``; see :meth:`Labeler.set_precision`.
     """
     labeler = Labeler.load(path or DEFAULT_MODEL, precision=precision)
     if registry is not None:

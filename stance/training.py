@@ -526,4 +526,6 @@ def train(
         "torch": torch.__version__,
         "python": platform.python_version(),
     }
+    if dev_documents:  # may precision="auto" use bf16 with this model? (recorded as bf16_agreement)
+        labeler.check_precision({"dev": dev_documents})
     return labeler

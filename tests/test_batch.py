@@ -213,26 +213,28 @@ def test_label_dataset(shipped):
         assert stance.label_dataset(bad, labeler=shipped, on_error="skip").num_rows == len(shipped(TEXTS[0]).sentences)
 
 
-def test_precisions_agree_with_fp32_on_the_seed(shipped, seed_docs):
-    from stance.labeler import resolve_precision
+def test_auto_precision_is_bf16_only_where_the_model_was_checked(shipped, seed_docs):
+    from stance.labeler import AGREEMENT_BAR, resolve_precision
     from stance.model import cpu_has_bf16
 
-    sentences = [[s["text"] for s in d["sentences"]] for d in seed_docs]
-
-    def claims(labeler):
-        doc = next(labeler.pipe_sentences(sentences))
-        return {(s.index, c.actor, label) for s in doc.sentences for c in s.claims for label in c.labels}
-
-    assert resolve_precision("auto") == ("bf16" if cpu_has_bf16() else "fp32")
+    assert resolve_precision("auto") == "fp32"  # no check recorded
+    assert resolve_precision("auto", {"seed": 1.0, "dev": AGREEMENT_BAR - 0.001}) == "fp32"
+    assert resolve_precision("auto", {"seed": 1.0, "dev": 1.0}) == ("bf16" if cpu_has_bf16() else "fp32")
+    assert resolve_precision("int8", {}) == "int8"
+    # the shipped model's recorded check is what its auto precision follows
+    recorded = shipped.metadata["bf16_agreement"]
+    assert set(recorded) == {"seed", "dev"}
+    assert resolve_precision("auto", recorded) == ("bf16" if cpu_has_bf16() and min(recorded.values()) >= 0.99 else "fp32")
+    saved = dict(shipped.metadata)
     try:
-        reference = claims(shipped.set_precision("fp32"))
-        fast = claims(shipped.set_precision("auto"))
-        assert len(reference & fast) / len(reference | fast) >= 0.99
+        result = shipped.check_precision({"seed": seed_docs})
+        if cpu_has_bf16():
+            assert result == shipped.metadata["bf16_agreement"] and result["seed"] == recorded["seed"]
+        else:
+            assert result == {}
     finally:
+        shipped.metadata = saved
         shipped.set_precision("fp32")
-    with pytest.raises(StanceError) as err:
-        shipped.set_precision("fp8")
-    assert err.value.code == "E080"
 
 
 def test_ray_engine_matches_the_local_run(shipped, tmp_path):

@@ -38,3 +38,19 @@ def test_line_breaks_end_sentences_and_blank_lines_vanish():
 def test_given_sentences_keep_their_boundaries():
     text, spans = spans_from_sentences(["One. Two.", "Three"])
     assert [text[s.start : s.end] for s in spans] == ["One. Two.", "Three"]
+
+
+def test_segmenter_finds_the_same_sentences_as_pysbd(seed_text):
+    import pysbd
+
+    from stance.sentences import _segmenter
+
+    texts = [
+        seed_text,
+        'He said no. He said no.  "No."  Sen. Marco Rubio, R-Fla., said so. U.S. officials agreed... Really?!',
+        "Dr. No.  Mr. Smith went.\u00a0He left.",
+    ]
+    ours, theirs = _segmenter("en"), pysbd.Segmenter(language="en", clean=False)
+    for text in texts:
+        for line in text.splitlines():
+            assert ours.segment(line) == theirs.segment(line)

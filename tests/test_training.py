@@ -176,3 +176,4 @@ def test_class_weights_balance_the_label_counts():
     with pytest.raises(ValueError):
         stance.train(targeted_documents(mentioned=True), schema=single_label_schema(),
                      registry=stance.ActorRegistry([]), epochs=1, class_weight="heavy")
+

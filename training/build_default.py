@@ -30,16 +30,39 @@ def record_seed_predictions(model_dir: Path, path: Path) -> None:
     path.write_text(json.dumps(doc.to_records(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def precision_sets(dev: list[dict] | None) -> dict[str, list[dict]]:
+    """The gold sets on which bf16 must give fp32's claims for ``precision="auto"`` to use it."""
+    import stance
+
+    sets = {"seed": stance.read_documents(ROOT / "seeds" / "seed-001.jsonl")}
+    if dev:
+        sets["dev"] = dev
+    return sets
+
+
+def record_checks(model_dir: Path, dev_files: list[Path]) -> None:
+    """Re-measure a built model's bf16 agreement (as a build does) into its training.json."""
+    import stance
+
+    labeler = stance.load(model_dir, precision="fp32")
+    dev = [d for p in dev_files for d in stance.read_documents(p, labeler.schema)]
+    path = model_dir / "training.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["bf16_agreement"] = labeler.check_precision(precision_sets(dev))
+    path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=str(ROOT / "training" / "config.json"), help="training config JSON")
     parser.add_argument("--out", help="model folder (default: the config's 'out')")
     parser.add_argument("--record-only", action="store_true",
-                        help="only re-record the shipped model's seed predictions (no training)")
+                        help="only re-record the shipped model's bf16 check and seed predictions (no training)")
     args = parser.parse_args(argv)
     config = json.loads(Path(args.config).read_text(encoding="utf-8"))
     torch.set_num_threads(int(config.get("threads", 2)))
     if args.record_only:
+        record_checks(ROOT / config["out"], [ROOT / p for p in config.get("dev", [])])
         record_seed_predictions(ROOT / config["out"], ROOT / config["seed_predictions"])
         return 0
 
@@ -74,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         str(p.relative_to(ROOT)): stance.data.file_sha256(p) for p in train_files + dev_files
     }
     labeler.metadata["threads"] = torch.get_num_threads()
+    labeler.check_precision(precision_sets(dev))
     out = Path(args.out) if args.out else ROOT / config["out"]
     labeler.save(out)
-    if out.resolve() == (ROOT / config["out"]).resolve():
+    if config.get("seed_predictions") and out.resolve() == (ROOT / config["out"]).resolve():
         record_seed_predictions(out, ROOT / config["seed_predictions"])
     dev_metrics = labeler.metadata.get("dev_metrics") or {}
     print(json.dumps({"out": str(out), "train_seconds": labeler.metadata["train_seconds"],
