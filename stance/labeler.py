@@ -50,6 +50,8 @@ PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 # a faster precision replaces fp32 only where it gives at least this share of identical claims
 AGREEMENT_BAR = 0.99
+# in bf16, pairs scored this close to a decision are scored again in fp32
+RECHECK_MARGIN = 0.03
 
 
 def resolve_precision(precision: str, bf16_agreement: dict[str, float] | None = None) -> str:
@@ -138,7 +140,8 @@ class Labeler:
         return other
 
     def set_precision(self, precision: str = "auto") -> Labeler:
-        """Choose how the network computes at inference: ``fp32``, ``bf16`` (autocast),
+        """Choose how the network computes at inference: ``fp32``, ``bf16`` (autocast; the
+        pairs it scores within :data:`RECHECK_MARGIN` of a threshold are scored again in fp32),
         ``int8`` (dynamic quantisation of the linear layers) or ``auto`` (bf16 where the CPU
         supports it natively and :meth:`check_precision` recorded that it keeps fp32's
         claims, else fp32; see :func:`resolve_precision`). Returns the labeler itself.
@@ -212,7 +215,28 @@ class Labeler:
             idx = order[start : start + batch_size]
             logits = self.logits(self.encoder([pairs[i] for i in idx])) / self.temperature
             out[idx] = label_probs(logits, self.config.multi_label)
+        if self.precision == "bf16":
+            self._recheck_in_fp32(pairs, out, batch_size)
         return out
+
+    def _recheck_in_fp32(self, pairs: Sequence[Pair], probs: torch.Tensor, batch_size: int) -> None:
+        """Score again in fp32 the pairs whose bf16 scores lie within :data:`RECHECK_MARGIN`
+        of a decision (a label's threshold or, in a single-label schema, the runner-up), so
+        that bf16 decides like fp32: its scores move by less than 0.01 on this task's data.
+        """
+        thresholds = torch.tensor([self.thresholds.get(n, 0.5) for n in self.schema.names])
+        near = ((probs - thresholds).abs() < RECHECK_MARGIN).any(dim=1)
+        if not self.config.multi_label and probs.shape[1] > 1:
+            top2 = probs.topk(2, dim=1).values
+            near |= (top2[:, 0] - top2[:, 1]) < RECHECK_MARGIN
+        redo = near.nonzero().flatten().tolist()
+        if not redo:
+            return
+        redo.sort(key=self._length_key(pairs))
+        for start in range(0, len(redo), batch_size):
+            idx = redo[start : start + batch_size]
+            logits = self._fp32_net(**self.encoder([pairs[i] for i in idx])).float() / self.temperature
+            probs[idx] = label_probs(logits, self.config.multi_label)
 
     def _length_key(self, pairs: Sequence[Pair]) -> Any:
         if self.config.design == "shared":

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 import stance
 from stance.batch import label_corpus
@@ -262,3 +263,29 @@ def test_every_output_format_reads_back_as_the_same_claims(shipped, tmp_path):
         seen[name] = sorted((d.doc_id, s.index, c.actor, tuple(c.labels)) for d in docs for s in d.sentences
                             for c in s.claims)
     assert seen["records.jsonl"] and all(v == seen["records.jsonl"] for v in seen.values())
+
+
+def test_bf16_scores_near_a_threshold_are_redone_in_fp32(shipped, seed_text):
+    from stance.labeler import RECHECK_MARGIN
+    from stance.model import cpu_has_bf16
+    from stance.sentences import split_sentences
+
+    if not cpu_has_bf16():
+        pytest.skip("this CPU has no native bf16: the bf16 path is not used here")
+    spans = split_sentences(seed_text)
+    pairs = shipped._prepare(seed_text, spans)[1]
+    saved = dict(shipped.thresholds)
+    try:
+        exact = shipped.set_precision("fp32").score_pairs(pairs)
+        # every label's threshold far from every score: nothing is redone, bf16 scores differ
+        shipped.thresholds = dict.fromkeys(shipped.schema.names, 2.0)
+        fast = shipped.set_precision("bf16").score_pairs(pairs)
+        assert (fast - exact).abs().max() > 0
+        # a threshold right at pair 0's first score: that pair is redone in fp32
+        shipped.thresholds[shipped.schema.names[0]] = float(exact[0, 0]) + RECHECK_MARGIN / 2
+        redone = shipped.score_pairs(pairs)
+        assert torch.allclose(redone[0], exact[0], atol=1e-5)
+        assert (redone[0] - fast[0]).abs().max() > 0
+    finally:
+        shipped.thresholds = saved
+        shipped.set_precision("fp32")
