@@ -39,7 +39,8 @@ def _add_label(sub: Any) -> None:
     p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV, Parquet) holding the text (default: text)")
     p.add_argument("--id-field", default="id", help="field or column holding the document id (default: id)")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
-                   help="inference precision; auto = bfloat16 where the CPU has it natively, else fp32 (default: auto)")
+                   help="inference precision; auto = bfloat16 (with an fp32 re-check near thresholds) where the CPU has it "
+                        "natively and the model's recorded check passed, else fp32 (default: auto)")
     p.add_argument("--batch-size", type=int, default=128, help="(sentence, actor) pairs per model batch (default: 128)")
     p.add_argument("--chunk-size", type=int, default=64,
                    help="input rows per chunk; each chunk is on disk before the next starts (default: 64)")
