@@ -43,13 +43,12 @@ def precision_sets(dev: list[dict] | None) -> dict[str, list[dict]]:
 def record_checks(model_dir: Path, dev_files: list[Path]) -> None:
     """Re-measure a built model's bf16 agreement (as a build does) into its training.json."""
     import stance
+    from stance.model import write_json
 
     labeler = stance.load(model_dir, precision="fp32")
     dev = [d for p in dev_files for d in stance.read_documents(p, labeler.schema)]
-    path = model_dir / "training.json"
-    metadata = json.loads(path.read_text(encoding="utf-8"))
-    metadata["bf16_agreement"] = labeler.check_precision(precision_sets(dev))
-    path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    labeler.check_precision(precision_sets(dev))  # updates labeler.metadata
+    write_json(model_dir / "training.json", labeler.metadata)
 
 
 def main(argv: list[str] | None = None) -> int:
