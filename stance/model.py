@@ -112,6 +112,7 @@ class ModelConfig:
     base_model: str = DEFAULT_BASE
     max_length: int = 192
     context_words: int = 40
+    # LoRA rank of the encoder's adapters; 0 fine-tunes every encoder weight instead
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
@@ -332,11 +333,14 @@ class StanceNet(nn.Module):
     @staticmethod
     def build(config: ModelConfig, base_dir: Path) -> StanceNet:
         """Return a fresh network of the config's design: the base encoder wrapped with new
-        LoRA adapters, and a new head."""
+        LoRA adapters (or, with ``lora_r`` 0, the whole encoder trainable), and a new head."""
         from peft import LoraConfig, get_peft_model
         from transformers import AutoModel
 
         encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
+        net_class = SharedStanceNet if config.design == "shared" else StanceNet
+        if config.lora_r == 0:
+            return net_class(encoder, config)
         lora = LoraConfig(
             r=config.lora_r,
             lora_alpha=config.lora_alpha,
@@ -344,31 +348,43 @@ class StanceNet(nn.Module):
             target_modules=_LORA_TARGETS,
             bias="none",
         )
-        net_class = SharedStanceNet if config.design == "shared" else StanceNet
         return net_class(get_peft_model(encoder, lora), config)
 
     def _head_state(self) -> dict[str, torch.Tensor]:
         return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
 
+    @property
+    def full(self) -> bool:
+        """Whether every encoder weight is trained (``lora_r`` 0) rather than LoRA adapters."""
+        return self.config.lora_r == 0
+
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """Return the weights that training changed: LoRA adapters and the head's layers."""
+        """Return the weights that training changed: LoRA adapters and the head's layers, or
+        with full fine-tuning the whole network."""
         from peft import get_peft_model_state_dict
 
-        state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(self.encoder).items()}
-        state.update(self._head_state())
+        if self.full:
+            state = dict(self.state_dict())
+        else:
+            state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(self.encoder).items()}
+            state.update(self._head_state())
         return {k: v.detach().contiguous().clone() for k, v in state.items()}
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
-        """Fill adapters and head from :meth:`trainable_state`'s output."""
+        """Fill adapters (or, with full fine-tuning, the encoder) and head from
+        :meth:`trainable_state`'s output."""
         from peft import set_peft_model_state_dict
 
         lora = {k[5:]: v for k, v in state.items() if k.startswith("lora.")}
-        head = {k: v for k, v in state.items() if not k.startswith("lora.")}
-        missing = sorted(set(self._head_state()) - set(head))
-        if missing:
-            raise StanceError("E030", path="<weights>", missing=", ".join(missing))
-        set_peft_model_state_dict(self.encoder, lora)
-        self.load_state_dict(head, strict=False)
+        rest = {k: v for k, v in state.items() if not k.startswith("lora.")}
+        expected = self.state_dict() if self.full else self._head_state()
+        missing = sorted(set(expected) - set(rest))
+        if missing or (not self.full and not lora):
+            shown = missing[:5] + ([f"... {len(missing) - 5} more"] if len(missing) > 5 else [])
+            raise StanceError("E030", path="<weights>", missing=", ".join(shown) or "LoRA adapter weights")
+        if lora:
+            set_peft_model_state_dict(self.encoder, lora)
+        self.load_state_dict(rest, strict=False)
 
     def merged(self) -> StanceNet:
         """Return the network with adapters folded into the encoder, for fast inference."""

@@ -1,5 +1,6 @@
 """Training options: --from, dev split, early stopping, the training log, single-label schemas, given targets."""
 
+import dataclasses
 import json
 
 import pytest
@@ -177,3 +178,30 @@ def test_class_weights_balance_the_label_counts():
         stance.train(targeted_documents(mentioned=True), schema=single_label_schema(),
                      registry=stance.ActorRegistry([]), epochs=1, class_weight="heavy")
 
+
+
+def test_full_fine_tuning_trains_saves_and_reloads_every_weight(tmp_path):
+    """``lora_r`` 0: no adapters, every encoder weight is trained and saved, and the model reloads as it was."""
+    from stance.model import ModelConfig
+
+    docs = targeted_documents(mentioned=True)
+    config = ModelConfig(lora_r=0, design="pair", multi_label=False)
+    labeler = stance.train(docs, schema=single_label_schema(), registry=stance.ActorRegistry([]), epochs=1, lr=1e-4,
+                           seed=2, config=config)
+    weights = labeler._weights
+    assert not any(k.startswith("lora.") for k in weights)
+    base = stance.train(docs, schema=single_label_schema(), registry=stance.ActorRegistry([]), epochs=1, lr=0.0,
+                        seed=2, config=config)._weights
+    assert not torch.equal(weights["encoder.encoder.layer.0.attention.self.query.weight"],
+                           base["encoder.encoder.layer.0.attention.self.query.weight"])  # the encoder itself trained
+    path = labeler.save(tmp_path / "full")
+    again = stance.load(path)
+    pairs = [("bike lanes", "Everyone loved the « bike lanes » .")]
+    assert again.config.lora_r == 0 and torch.equal(again.score_pairs(pairs), labeler.score_pairs(pairs))
+    # a LoRA config cannot be filled from a full model's weights, nor the other way round
+    saved = load_file(str(path / "weights.safetensors"))
+    lora_config = dataclasses.replace(again.config, lora_r=16)
+    lora_net = stance.model.StanceNet.build(lora_config, stance.model.resolve_base(config.base_model))
+    with pytest.raises(stance.StanceError) as err:
+        lora_net.load_trainable_state(saved)
+    assert err.value.code == "E030" and "LoRA" in str(err.value)
