@@ -269,7 +269,7 @@ def plot(curves: dict[str, dict[str, list[tuple[int, float, float]]]], path: Pat
         ax.set_ylabel(metric.replace("_", " "))
         ax.grid(alpha=0.3)
     axes[0].legend()
-    fig.suptitle("Active learning from the shipped model, real-news test set")
+    fig.suptitle("Active learning: suggest vs random picks from the start model, real-news test set")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
