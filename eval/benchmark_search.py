@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lora-alpha", type=int)
     parser.add_argument("--max-length", type=int)
     parser.add_argument("--class-weight", choices=["none", "balanced", "sqrt"])
+    parser.add_argument("--ensemble", type=int, metavar="N")
     parser.add_argument("--hashtags", action=argparse.BooleanOptionalAction)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--train-limit", type=int, help="train on a seeded subset of N training documents")
@@ -97,11 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     dev_score = scorer(gold, pred)
     library_thresholds = dict(labeler.thresholds)
     _, tuned = bench.tune_for_metric(labeler, dev, scorer, key, schema.extra["no_claim"])
+    members = getattr(labeler, "members", [labeler])
     record = {
         "task": args.task, "name": args.name, "settings": settings, "seed": args.seed,
         "train_documents": len(train), "dev_documents": len(dev), "train_limit": args.train_limit,
-        "dev_per_epoch": [round(h["sentence_macro_f1"], 4) for h in labeler.metadata["history"]],
-        "best_epoch": labeler.metadata["best_epoch"],
+        # an ensemble's: its first member's epochs (each member's are in "members")
+        "dev_per_epoch": [round(h["sentence_macro_f1"], 4) for h in members[0].metadata["history"]],
+        "best_epoch": members[0].metadata["best_epoch"],
+        "members": [{"seed": m.metadata["seed"], "best_epoch": m.metadata["best_epoch"],
+                     "dev_per_epoch": [round(h["sentence_macro_f1"], 4) for h in m.metadata["history"]]}
+                    for m in members] if len(members) > 1 else None,
         "dev": {k: round(v, 4) if isinstance(v, float) else v for k, v in dev_score.items()},
         "dev_metric": key,
         "thresholds": library_thresholds,

@@ -303,7 +303,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "newsmtsc": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                  "class_weight": None, "thresholds": "task"},
 }
-HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight")
+HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble")
 
 
 def train_labeler(
@@ -318,19 +318,24 @@ def train_labeler(
     progress: bool,
 ) -> Any:
     """Return a labeler trained with :func:`stance.train` from the base encoder with ``settings``
-    (the keys of :data:`HYPER`)."""
+    (the keys of :data:`HYPER`); with ``ensemble`` N > 1, an :class:`stance.Ensemble` of N
+    models (:func:`stance.train_ensemble`, seeds ``seed`` .. ``seed + N - 1``)."""
     import stance
     from stance.model import ModelConfig
 
     # the pair design (target in the encoder's input, mention marked), with which the settings were searched
     config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"],
                          design="pair")
-    return stance.train(
-        train_docs, schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
-        batch_size=settings["batch_size"], seed=seed, config=config, class_weight=settings["class_weight"],
+    options = dict(
+        schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
+        batch_size=settings["batch_size"], config=config, class_weight=settings["class_weight"],
         dev_fraction=dev_fraction if dev_documents is None else 0.0, dev_documents=dev_documents, patience=patience,
         progress=progress,
     )
+    members = settings.get("ensemble", 1)
+    if members > 1:
+        return stance.train_ensemble(train_docs, seeds=range(seed, seed + members), **options)
+    return stance.train(train_docs, seed=seed, **options)
 
 
 def run_task(
@@ -363,14 +368,16 @@ def run_task(
     train_seconds = time.time() - started
     if save_to is not None:
         labeler.save(save_to / name)
+    members = getattr(labeler, "members", [labeler])  # an ensemble's members, or the one model
+    first = members[0].metadata
     result: dict[str, Any] = {
         "settings": settings,
-        "train_documents": labeler.metadata["n_documents"],
-        "dev_documents": labeler.metadata["dev_documents"],
-        "train_pairs": labeler.metadata["n_pairs"],
-        "best_epoch": labeler.metadata["best_epoch"],
-        "stopped_early_at": labeler.metadata["stopped_early_at"],
-        "history": labeler.metadata["history"],
+        "train_documents": first["n_documents"],
+        "dev_documents": first["dev_documents"],
+        "train_pairs": first["n_pairs"],
+        "best_epoch": [m.metadata["best_epoch"] for m in members] if len(members) > 1 else first["best_epoch"],
+        "stopped_early_at": [m.metadata["stopped_early_at"] for m in members] if len(members) > 1 else first["stopped_early_at"],
+        "history": [m.metadata["history"] for m in members] if len(members) > 1 else first["history"],
         "thresholds": labeler.thresholds,
         "thresholds_for_task_metric": tuned,
         "train_seconds": round(train_seconds, 1),
@@ -419,6 +426,13 @@ def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
                     dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
 
 
+def _model_name(settings: dict[str, Any]) -> str:
+    """Return how the model was trained, for the table: "all-MiniLM-L6-v2 + LoRA", "... x3 ensemble"."""
+    name = "all-MiniLM-L6-v2 " + ("full fine-tuning" if settings.get("lora_r") == 0 else "+ LoRA")
+    members = settings.get("ensemble", 1)
+    return name + (f", {members}-model ensemble" if members > 1 else "")
+
+
 def table(results: dict[str, Any]) -> str:
     """Return our scores beside the published ones, as text."""
     lines = []
@@ -426,16 +440,16 @@ def table(results: dict[str, Any]) -> str:
         r = results["semeval2016"]
         t = r["test"]["test"]
         lines += [f"SemEval-2016 Task 6A, test ({t['n']} tweets), F_avg (pooled); trained {r['train_seconds']:.0f} s",
-                  f"  {'stance (all-MiniLM-L6-v2 + LoRA, this run)':<46}{t['f_avg']:.4f}   "
+                  f"  {'stance (' + _model_name(r['settings']) + ', this run)':<62}{t['f_avg']:.4f}   "
                   f"(F_FAVOR {t['f_favor']:.4f}, F_AGAINST {t['f_against']:.4f})"]
-        lines += [f"  {name:<46}{score:.4f}" for name, score in PUBLISHED["semeval2016"]]
+        lines += [f"  {name:<62}{score:.4f}" for name, score in PUBLISHED["semeval2016"]]
     if "newsmtsc" in results:
         r = results["newsmtsc"]
         lines.append(f"NewsMTSC, macro-F1 (accuracy); trained {r['train_seconds']:.0f} s")
         for split, t in r["test"].items():
-            label = f"stance, {split} ({t['n']} targets)"
-            lines.append(f"  {label:<46}{t['macro_f1']:.4f}   (acc {t['accuracy']:.4f})")
-        lines += [f"  {name:<46}{score:.4f}" for name, score in PUBLISHED["newsmtsc"]]
+            label = f"stance ({_model_name(r['settings'])}), {split} ({t['n']} targets)"
+            lines.append(f"  {label:<62}{t['macro_f1']:.4f}   (acc {t['accuracy']:.4f})")
+        lines += [f"  {name:<62}{score:.4f}" for name, score in PUBLISHED["newsmtsc"]]
     lines.append(f"total {results['seconds']:.0f} s, torch threads {results['threads']}")
     return "\n".join(lines)
 
@@ -453,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     hyper.add_argument("--lora-alpha", type=int, help="LoRA alpha")
     hyper.add_argument("--max-length", type=int, help="encoder window in tokens")
     hyper.add_argument("--class-weight", choices=["none", "balanced", "sqrt"], help="loss weights by label counts")
+    hyper.add_argument("--ensemble", type=int, metavar="N", help="train N models (seeds SEED..SEED+N-1) and average them")
     hyper.add_argument("--thresholds", choices=["label", "task"],
                        help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
     hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,

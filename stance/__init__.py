@@ -26,6 +26,7 @@ from .active import suggest, to_label_studio
 from .batch import label_corpus, label_dataset
 from .data import read_documents, write_documents
 from .document import Candidate, Claim, Doc, Mention, Sentence
+from .ensemble import Ensemble, train_ensemble
 from .errors import StanceError
 from .evaluation import cross_validate, evaluate, score
 from .importers import read_annotations
@@ -40,6 +41,7 @@ __all__ = [
     "Candidate",
     "Claim",
     "Doc",
+    "Ensemble",
     "Label",
     "LabelSchema",
     "Labeler",
@@ -58,5 +60,6 @@ __all__ = [
     "suggest",
     "to_label_studio",
     "train",
+    "train_ensemble",
     "write_documents",
 ]

@@ -81,6 +81,9 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--design", choices=["pair", "shared"],
                    help="network design: 'pair' (one encoder pass per sentence and candidate) or 'shared' (one pass "
                    "per sentence, shared by its candidates) (default: shared, or the --from model's)")
+    p.add_argument("--ensemble", type=int, default=1, metavar="N",
+                   help="train N models (seeds SEED, SEED+1, ...) on the same data and dev, and save them as one "
+                   "ensemble whose scores are their mean, with thresholds fitted on it (default: 1, one model)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -332,6 +335,7 @@ def _chain(first: Any, rest: Any) -> Any:
 
 def _train(args: argparse.Namespace) -> int:
     from .data import read_documents
+    from .ensemble import train_ensemble
     from .labeler import DEFAULT_MODEL
     from .registry import ActorRegistry
     from .schema import LabelSchema
@@ -339,6 +343,8 @@ def _train(args: argparse.Namespace) -> int:
 
     if args.dev and args.dev_fraction:
         raise StanceError("E072", reason="give --dev or --dev-fraction, not both")
+    if args.ensemble < 1:
+        raise StanceError("E075", reason=f"--ensemble takes a number of models >= 1, got {args.ensemble}")
     # with --from, the model's own schema and registry are the defaults
     default = None if args.from_model else DEFAULT_MODEL
     schema = LabelSchema.from_disk(args.schema or default / "labels.json") if args.schema or default else None
@@ -346,15 +352,21 @@ def _train(args: argparse.Namespace) -> int:
     # labels absent from the schema are allowed here: training adds them
     documents = [d for path in args.data for d in read_documents(path)]
     dev = [d for path in args.dev for d in read_documents(path)] if args.dev else None
-    labeler = train(
-        documents, schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
-        lr=args.lr, batch_size=args.batch_size, seed=args.seed, data_files=args.data + (args.dev or []),
+    options = dict(
+        schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
+        lr=args.lr, batch_size=args.batch_size, data_files=args.data + (args.dev or []),
         progress=not args.quiet, from_model=args.from_model, dev_fraction=args.dev_fraction, patience=args.patience,
         design=args.design,
     )
+    if args.ensemble > 1:
+        labeler = train_ensemble(documents, seeds=range(args.seed, args.seed + args.ensemble), **options)
+        keys: tuple[str, ...] = ("ensemble", "member_dev_macro_f1", "train_seconds")
+    else:
+        labeler = train(documents, seed=args.seed, **options)
+        keys = ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch", "stopped_early_at",
+                "train_seconds")
     path = labeler.save(args.out)
-    summary = {k: labeler.metadata[k] for k in ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch",
-                                                "stopped_early_at", "train_seconds")}
+    summary = {k: labeler.metadata[k] for k in keys}
     if labeler.metadata.get("dev_metrics"):
         summary["dev_sentence_macro_f1"] = round(labeler.metadata["dev_metrics"]["sentence_macro_f1"], 4)
     print(f"saved model to {path}: {json.dumps(summary)}", file=sys.stderr)

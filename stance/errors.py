@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "E072": "dev split: {reason}",
     "E073": "{path}: benchmark data not found (pass --data-dir or set STANCE_BENCHMARKS)",
     "E074": "{path}, line {line}: bad benchmark row: {reason}",
+    "E075": "ensemble: {reason}",
     # corpus references
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",

@@ -405,6 +405,10 @@ class Labeler:
 
         _quiet_transformers()
         path = Path(path)
+        if (path / "ensemble.json").is_file():
+            from .ensemble import Ensemble
+
+            return Ensemble.load(path, base=base, precision=precision)
         missing = [f for f in _FILES if not (path / f).is_file()]
         if missing:
             raise StanceError("E030", path=path, missing=", ".join(missing))

@@ -120,14 +120,17 @@ def test_tiny_benchmark_run_through_the_library(tmp_path, capsys):
     write_semeval(tmp_path / "semeval2016-task6")
     write_newsmtsc(tmp_path / "newsmtsc")
     code = bench.main(["--data-dir", str(tmp_path), "--semeval-epochs", "1", "--newsmtsc-epochs", "1",
-                       "--dev-fraction", "0.34", "--json", "-q", "--save", str(tmp_path / "models")])
+                       "--dev-fraction", "0.34", "--ensemble", "2", "--json", "-q", "--save", str(tmp_path / "models")])
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     assert 0 <= result["semeval2016"]["test"]["test"]["f_avg"] <= 1 and result["semeval2016"]["test"]["test"]["n"] == 6
     assert {"devtest_rw", "rw_test"} == set(result["newsmtsc"]["test"])
     assert result["newsmtsc"]["test"]["devtest_rw"]["n"] == len(NEWSMTSC_ROWS)
     assert result["newsmtsc"]["dev_documents"] >= 1 and result["published"]["semeval2016"]
+    # two models per task, seeds 13 and 14, on one dev split; saved and loaded as one ensemble
+    assert result["semeval2016"]["settings"]["ensemble"] == 2 and len(result["semeval2016"]["history"]) == 2
     saved = stance.load(tmp_path / "models" / "semeval2016")
+    assert isinstance(saved, stance.Ensemble) and [m.metadata["seed"] for m in saved.members] == [13, 14]
     assert saved.schema.names == ["FAVOR", "AGAINST"] and saved.config.multi_label is False
     assert bench.main(["--data-dir", str(tmp_path / "absent")]) == 2
     assert "E073" in capsys.readouterr().err
