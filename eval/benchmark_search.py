@@ -39,7 +39,7 @@ _spec.loader.exec_module(bench)
 OUT = ROOT / "eval" / "results" / "benchmark_search.json"
 # the configuration before the search (session 2's), which the report's "changed" column is relative to
 REFERENCE = {"epochs": {"semeval": 3, "newsmtsc": 2}, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32,
-             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False}
+             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False, "ensemble": 1}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -299,9 +299,9 @@ def tune_for_metric(
 # (eval/benchmark_search.py, eval/results/benchmark_search.json)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                "class_weight": None, "thresholds": "label", "hashtags": True},
-    "newsmtsc": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                 "class_weight": None, "thresholds": "task"},
+                "class_weight": None, "thresholds": "label", "hashtags": True, "ensemble": 5},
+    "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
+                 "class_weight": None, "thresholds": "task", "ensemble": 3},
 }
 HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble")
 
@@ -360,18 +360,24 @@ def run_task(
     train_docs, dev_docs = split_dev(train_docs, dev_fraction, seed)
     labeler = train_labeler(train_docs, schema, settings, seed=seed, dev_documents=dev_docs, patience=patience,
                             progress=progress)
+    key = "f_avg" if name.startswith("semeval") else "macro_f1"
+    members = getattr(labeler, "members", [labeler])  # an ensemble's members, or the one model
+    no_claim = schema.extra["no_claim"]
+    # the task's metric on dev, each member alone (its own thresholds) and the model as used
+    dev_scores = {"members": [round(scorer(*gold_and_predicted(m, dev_docs, no_claim))[key], 4) for m in members]
+                  if len(members) > 1 else None,
+                  "model": round(scorer(*gold_and_predicted(labeler, dev_docs, no_claim))[key], 4), "metric": key}
     tuned = None
     if settings["thresholds"] == "task":  # thresholds for the task's metric on dev, not each label's F1
-        key = "f_avg" if name.startswith("semeval") else "macro_f1"
-        before, after = tune_for_metric(labeler, dev_docs, scorer, key, schema.extra["no_claim"])
+        before, after = tune_for_metric(labeler, dev_docs, scorer, key, no_claim)
         tuned = {"metric": key, "dev_before": round(before, 4), "dev_after": round(after, 4)}
     train_seconds = time.time() - started
     if save_to is not None:
         labeler.save(save_to / name)
-    members = getattr(labeler, "members", [labeler])  # an ensemble's members, or the one model
     first = members[0].metadata
     result: dict[str, Any] = {
         "settings": settings,
+        "dev_task_metric": dev_scores,
         "train_documents": first["n_documents"],
         "dev_documents": first["dev_documents"],
         "train_pairs": first["n_pairs"],
