@@ -301,7 +301,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                 "class_weight": None, "thresholds": "label", "hashtags": True, "ensemble": 5},
     "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                 "class_weight": None, "thresholds": "task", "ensemble": 3},
+                 "class_weight": None, "thresholds": "task", "ensemble": 1},
 }
 HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble")
 
