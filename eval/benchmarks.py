@@ -376,15 +376,19 @@ def run_task(
     if save_to is not None:
         labeler.save(save_to / name)
     first = members[0].metadata
+
+    def per_model(key: str) -> Any:  # the model's value, or a list of one per ensemble member
+        return [m.metadata[key] for m in members] if len(members) > 1 else first[key]
+
     result: dict[str, Any] = {
         "settings": settings,
         "dev_task_metric": dev_scores,
         "train_documents": first["n_documents"],
         "dev_documents": first["dev_documents"],
         "train_pairs": first["n_pairs"],
-        "best_epoch": [m.metadata["best_epoch"] for m in members] if len(members) > 1 else first["best_epoch"],
-        "stopped_early_at": [m.metadata["stopped_early_at"] for m in members] if len(members) > 1 else first["stopped_early_at"],
-        "history": [m.metadata["history"] for m in members] if len(members) > 1 else first["history"],
+        "best_epoch": per_model("best_epoch"),
+        "stopped_early_at": per_model("stopped_early_at"),
+        "history": per_model("history"),
         "thresholds": labeler.thresholds,
         "thresholds_for_task_metric": tuned,
         "train_seconds": round(train_seconds, 1),
@@ -434,7 +438,7 @@ def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _model_name(settings: dict[str, Any]) -> str:
-    """Return how the model was trained, for the table: "all-MiniLM-L6-v2 + LoRA", "... x3 ensemble"."""
+    """Return how the model was trained, for the table: "all-MiniLM-L6-v2 + LoRA", "..., 3-model ensemble"."""
     name = "all-MiniLM-L6-v2 " + ("full fine-tuning" if settings.get("lora_r") == 0 else "+ LoRA")
     members = settings.get("ensemble", 1)
     return name + (f", {members}-model ensemble" if members > 1 else "")

@@ -16,13 +16,13 @@ Saved, an ensemble is a folder with ``ensemble.json`` (its members' sub-folders)
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from .actors import CandidateFinder
@@ -103,8 +103,7 @@ class Ensemble(Labeler):
         if not pairs.texts:
             raise StanceError("E033")
         probs = self.score_pairs(pairs.texts).numpy()
-        targets = torch.tensor(pairs.targets).numpy()
-        self.thresholds = tune_thresholds(probs, targets, self.schema.names, self.config.multi_label)
+        self.thresholds = tune_thresholds(probs, np.asarray(pairs.targets), self.schema.names, self.config.multi_label)
         return dict(self.thresholds)
 
     # -- persistence -------------------------------------------------------------------
@@ -171,10 +170,7 @@ def train_ensemble(
     if dev_documents is None and dev_fraction:
         documents, dev_documents = split_dev(documents, dev_fraction, seeds[0])
         dev_split = {"fraction": dev_fraction, "seed": seeds[0], "documents": len(dev_documents)}
-    members = []
-    for seed in seeds:
-        args = {**train_args, "config": copy.deepcopy(train_args.get("config"))}  # train() fills in its config
-        members.append(train(documents, dev_documents=dev_documents, seed=seed, **args))
+    members = [train(documents, dev_documents=dev_documents, seed=seed, **train_args) for seed in seeds]
     ensemble = Ensemble(members)
     ensemble.fit_thresholds(dev_documents or documents)
     dev_metrics = evaluate(ensemble, dev_documents, n_bootstrap=0) if dev_documents else None

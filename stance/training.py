@@ -397,7 +397,7 @@ def train(
         dev_split = {"fraction": dev_fraction, "seed": seed, "documents": len(dev_documents)}
     if patience is not None and not dev_documents:
         raise StanceError("E072", reason="early stopping (patience) needs dev data: give dev documents or a dev fraction")
-    config = config or ModelConfig()
+    config = copy.deepcopy(config) if config is not None else ModelConfig()  # the caller's stays as given
     if design is not None:
         if start is not None and design != start.config.design:
             raise StanceError("E071", path=start.source, reason=f"its design is '{start.config.design}', not '{design}'")

@@ -7,7 +7,7 @@ import torch
 
 import stance
 from stance.cli import main
-from tests.test_training import single_label_schema, targeted_documents
+from tests.test_training import single_label_schema, targeted_documents, write_policy_files
 
 PAIRS = [("bike lanes", "Everyone loved the « bike lanes » ."), ("school meals", "Critics hated the « school meals » plan.")]
 
@@ -63,9 +63,7 @@ def test_members_must_read_the_same_pairs(ensemble, tiny_model_dir):
 
 
 def test_cli_trains_an_ensemble_and_eval_reads_it(capsys, tmp_path):
-    data, schema_path, out = tmp_path / "policy.jsonl", tmp_path / "schema.json", tmp_path / "ens"
-    stance.write_documents(targeted_documents(mentioned=True) * 2, data)
-    single_label_schema().to_disk(schema_path)
+    (data, schema_path), out = write_policy_files(tmp_path), tmp_path / "ens"
     code = main(["train", "--data", str(data), "--schema", str(schema_path), "--out", str(out), "--epochs", "1",
                  "--dev-fraction", "0.25", "--seed", "7", "--ensemble", "2", "--design", "pair", "-q"])
     err = capsys.readouterr().err

@@ -42,6 +42,14 @@ def single_label_schema() -> stance.LabelSchema:
     return stance.LabelSchema([stance.Label("FAVOR"), stance.Label("AGAINST")], name="policy", multi_label=False)
 
 
+def write_policy_files(folder):
+    """Write the targeted documents (twice over) and the single-label schema; return their paths."""
+    data, schema_path = folder / "policy.jsonl", folder / "schema.json"
+    stance.write_documents(targeted_documents(mentioned=True) * 2, data)
+    single_label_schema().to_disk(schema_path)
+    return data, schema_path
+
+
 def test_from_model_loads_adapters_and_head_and_extends_the_schema(tiny_model_dir, seed_docs):
     docs = json.loads(json.dumps(seed_docs))
     for sentence in docs[0]["sentences"]:
@@ -100,9 +108,7 @@ def test_early_stopping_on_dev_macro_f1(seed_docs, schema, registry):
 
 
 def test_single_label_schema_with_given_targets_end_to_end(capsys, tmp_path):
-    data, schema_path, out_dir = tmp_path / "policy.jsonl", tmp_path / "schema.json", tmp_path / "policy-model"
-    stance.write_documents(targeted_documents(mentioned=True) * 2, data)
-    single_label_schema().to_disk(schema_path)
+    (data, schema_path), out_dir = write_policy_files(tmp_path), tmp_path / "policy-model"
     code = main(["train", "--data", str(data), "--schema", str(schema_path), "--out", str(out_dir), "--epochs", "3",
                  "--dev-fraction", "0.25", "--patience", "2", "--seed", "4", "--quiet"])
     _, err = capsys.readouterr()
