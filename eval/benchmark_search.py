@@ -39,7 +39,7 @@ _spec.loader.exec_module(bench)
 OUT = ROOT / "eval" / "results" / "benchmark_search.json"
 # the configuration before the search (session 2's), which the report's "changed" column is relative to
 REFERENCE = {"epochs": {"semeval": 3, "newsmtsc": 2}, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32,
-             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False, "ensemble": 1}
+             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False, "ensemble": 1, "aux": None, "design": "pair"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--class-weight", choices=["none", "balanced", "sqrt"])
     parser.add_argument("--ensemble", type=int, metavar="N")
     parser.add_argument("--hashtags", action=argparse.BooleanOptionalAction)
+    parser.add_argument("--design", choices=["pair", "shared"])
+    parser.add_argument("--aux", choices=["none", "sentiment", "coref"], help="auxiliary training pairs (eval/benchmarks.py)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--train-limit", type=int, help="train on a seeded subset of N training documents")
     parser.add_argument("--threads", type=int, default=1)
@@ -90,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     train, dev = split_dev(docs, 0.1, args.seed)  # as stance.train(dev_fraction=0.1, seed=13) in eval/benchmarks.py
     if args.train_limit:
         train = random.Random(args.seed).sample(train, min(args.train_limit, len(train)))
+    augment = bench.auxiliary(args.task, settings, data)
+    if augment is not None:  # after the dev split: dev holds only the task's own pairs
+        train = augment(train)
     started = time.time()
     labeler = bench.train_labeler(train, schema, settings, seed=args.seed, dev_documents=dev, patience=None,
                                   progress=False)

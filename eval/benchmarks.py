@@ -145,6 +145,53 @@ def semeval_documents(path: Path, hashtags: bool = False) -> list[dict[str, Any]
     return docs
 
 
+def semeval_sentiments(folder: Path) -> dict[str, str]:
+    """Return the organisers' sentiment label (POSITIVE / NEGATIVE / NEITHER) of each train tweet, by id.
+
+    They are annotations of the train split itself (``data-all-annotations``, Mohammad et al. 2017),
+    read for the auxiliary pairs of :func:`semeval_sentiment_pairs`; test annotations are never read.
+    """
+    from stance.errors import StanceError
+
+    sentiments: dict[str, str] = {}
+    for name in ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"):
+        path = folder / "data-all-annotations" / name
+        if not path.is_file():
+            raise StanceError("E001", path=path)
+        # two training tweets hold cp1252 bytes (the dataset README)
+        lines = path.read_text(encoding="cp1252").splitlines()
+        for number, line in enumerate(lines[1:], 2):
+            fields = line.split("\t")
+            if len(fields) != 6 or fields[5] not in ("POSITIVE", "NEGATIVE", "NEITHER"):
+                raise StanceError("E074", path=path, line=number, reason="expected 6 tab-separated fields ending in a sentiment")
+            sentiments[fields[0]] = fields[5]
+    return sentiments
+
+
+SENTIMENT_ACTOR = "sentiment of the tweet"
+
+
+def semeval_sentiment_pairs(documents: list[dict[str, Any]], sentiments: dict[str, str]) -> list[dict[str, Any]]:
+    """Return ``documents`` with a second target per tweet, :data:`SENTIMENT_ACTOR`, labelled from the
+    organisers' sentiment annotation (POSITIVE as FAVOR, NEGATIVE as AGAINST, NEITHER as no claim).
+
+    An auxiliary task through the same path: the encoder reads the pseudo-actor's name where it
+    reads a target's, so the network also learns the tweet's polarity. Only for training documents.
+    """
+    from stance.errors import StanceError
+
+    out = []
+    for doc in documents:
+        if doc["doc_id"] not in sentiments:
+            raise StanceError("E074", path="data-all-annotations", line=0, reason=f"no sentiment for tweet {doc['doc_id']}")
+        label = {"POSITIVE": "FAVOR", "NEGATIVE": "AGAINST"}.get(sentiments[doc["doc_id"]])
+        sentence = doc["sentences"][0]
+        claims = [{"actor": SENTIMENT_ACTOR, "mentions": None, "labels": [label]}] if label else []
+        out.append({**doc, "sentences": [{**sentence, "targets": [*sentence["targets"], SENTIMENT_ACTOR],
+                                          "claims": [*sentence["claims"], *claims]}]})
+    return out
+
+
 def semeval_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
     """Return F_avg as the task defines it: mean F1 of FAVOR and AGAINST, all targets pooled."""
     from sklearn.metrics import f1_score
@@ -201,6 +248,45 @@ def newsmtsc_documents(path: Path) -> list[dict[str, Any]]:
     if not docs:
         raise StanceError("E007", path=path)
     return docs
+
+
+def newsmtsc_coreferences(path: Path) -> dict[tuple[str, int, int], list[tuple[int, int]]]:
+    """Return the coreferent mentions of each target of a raw NewsMTSC file (``further_mentions``:
+    "she", "his" of "Hillary Clinton"), keyed by (sentence, target start, target end)."""
+    from stance.errors import StanceError
+
+    found: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
+    for number, row in _rows(path):
+        _need(row, ("sentence_normalized", "targets"), path, number)
+        text = row["sentence_normalized"]
+        for target in row["targets"]:
+            spans = [(m["from"], m["to"]) for m in target.get("further_mentions") or []]
+            if any(text[a:b] != m["mention"] for (a, b), m in zip(spans, target.get("further_mentions") or [])):
+                raise StanceError("E074", path=path, line=number, reason="a further mention's span is not its text")
+            found.setdefault((text, target["from"], target["to"]), []).extend(spans)
+    return found
+
+
+def newsmtsc_coref_pairs(
+    documents: list[dict[str, Any]], coreferences: dict[tuple[str, int, int], list[tuple[int, int]]]
+) -> list[dict[str, Any]]:
+    """Return ``documents`` followed by one document per coreferent mention of a target, with the
+    target's actor and label and the coreferent mention marked instead (more training pairs from the
+    train split's own annotations). Only for training documents."""
+    extra = []
+    for doc in documents:
+        sentence = doc["sentences"][0]
+        text = sentence["text"]
+        labels = {c["actor"]: c["labels"] for c in sentence["claims"]}
+        for target in sentence["targets"]:
+            start = target["start"]
+            for k, (a, b) in enumerate(coreferences.get((text, start, start + len(target["mentions"])), [])):
+                claims = [{"actor": target["actor"], "mentions": text[a:b], "labels": labels[target["actor"]]}] \
+                    if target["actor"] in labels else []
+                extra.append({"doc_id": f"{doc['doc_id']}#coref{k}", "sentences": [
+                    {"text": text, "targets": [{"actor": target["actor"], "mentions": text[a:b], "start": a}],
+                     "claims": claims}]})
+    return [*documents, *extra]
 
 
 def newsmtsc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
@@ -300,11 +386,12 @@ def tune_for_metric(
 # (eval/benchmark_search.py, eval/results/benchmark_search.json)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                "class_weight": None, "thresholds": "label", "hashtags": True, "ensemble": 5},
+                "class_weight": None, "thresholds": "label", "hashtags": True, "ensemble": 5, "aux": None,
+                "design": "pair"},
     "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                 "class_weight": None, "thresholds": "task", "ensemble": 1},
+                 "class_weight": None, "thresholds": "task", "ensemble": 1, "aux": None, "design": "pair"},
 }
-HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble")
+HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble", "aux", "design")
 
 
 def train_labeler(
@@ -324,9 +411,9 @@ def train_labeler(
     import stance
     from stance.model import ModelConfig
 
-    # the pair design (target in the encoder's input, mention marked), with which the settings were searched
+    # by default the pair design (target in the encoder's input, mention marked), with which the settings were searched
     config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"],
-                         design="pair")
+                         design=settings.get("design", "pair"))
     options = dict(
         schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
         batch_size=settings["batch_size"], config=config, class_weight=settings["class_weight"],
@@ -352,13 +439,19 @@ def run_task(
     patience: int,
     progress: bool,
     save_to: Path | None = None,
+    augment: Any = None,
 ) -> dict[str, Any]:
-    """Train on ``train_docs`` with the library's :func:`stance.train` and score each test set."""
+    """Train on ``train_docs`` with the library's :func:`stance.train` and score each test set.
+
+    ``augment`` (train documents -> train documents) adds auxiliary training pairs after dev is
+    carved, so that dev holds only the task's own pairs."""
     from stance.training import split_dev
 
     started = time.time()
     # the split stance.train(dev_fraction=..., seed=...) makes, carved here to tune on it afterwards
     train_docs, dev_docs = split_dev(train_docs, dev_fraction, seed)
+    if augment is not None:
+        train_docs = augment(train_docs)
     labeler = train_labeler(train_docs, schema, settings, seed=seed, dev_documents=dev_docs, patience=patience,
                             progress=progress)
     key = "f_avg" if name.startswith("semeval") else "macro_f1"
@@ -425,7 +518,8 @@ def semeval(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     train_docs = semeval_documents(folder / "train.jsonl", settings["hashtags"])[: args.limit]
     test = {"test": semeval_documents(folder / "test.jsonl", settings["hashtags"])[: args.limit]}
     return run_task("semeval2016", train_docs, test, semeval_schema(), semeval_score, settings, seed=args.seed,
-                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save,
+                    augment=auxiliary("semeval", settings, data))
 
 
 def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -434,7 +528,25 @@ def newsmtsc(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     train_docs = newsmtsc_documents(folder / "train.jsonl")[: args.limit]
     test = {split: newsmtsc_documents(folder / f"{split}.jsonl")[: args.limit] for split in ("devtest_rw", "rw_test")}
     return run_task("newsmtsc", train_docs, test, newsmtsc_schema(), newsmtsc_score, settings, seed=args.seed,
-                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save)
+                    dev_fraction=args.dev_fraction, patience=args.patience, progress=not args.quiet, save_to=args.save,
+                    augment=auxiliary("newsmtsc", settings, data))
+
+
+def auxiliary(task: str, settings: dict[str, Any], data: Path) -> Any:
+    """Return the function that adds the auxiliary training pairs ``settings["aux"]`` names (None for none):
+    SemEval's "sentiment" (:func:`semeval_sentiment_pairs`), NewsMTSC's "coref" (:func:`newsmtsc_coref_pairs`)."""
+    from stance.errors import StanceError
+
+    aux = settings.get("aux")
+    if aux is None:
+        return None
+    if task == "semeval" and aux == "sentiment":
+        sentiments = semeval_sentiments(data / "semeval2016-task6")
+        return lambda docs: semeval_sentiment_pairs(docs, sentiments)
+    if task == "newsmtsc" and aux == "coref":
+        coreferences = newsmtsc_coreferences(data / "newsmtsc" / "NewsMTSC-dataset" / "train.jsonl")
+        return lambda docs: newsmtsc_coref_pairs(docs, coreferences)
+    raise StanceError("E074", path=task, line=0, reason=f"no auxiliary pairs {aux!r} for this task (sentiment: semeval, coref: newsmtsc)")
 
 
 def _model_name(settings: dict[str, Any]) -> str:
@@ -479,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     hyper.add_argument("--max-length", type=int, help="encoder window in tokens")
     hyper.add_argument("--class-weight", choices=["none", "balanced", "sqrt"], help="loss weights by label counts")
     hyper.add_argument("--ensemble", type=int, metavar="N", help="train N models (seeds SEED..SEED+N-1) and average them")
+    hyper.add_argument("--aux", choices=["none", "sentiment", "coref"],
+                       help="auxiliary training pairs: SemEval's sentiment annotations, NewsMTSC's coreferent mentions")
+    hyper.add_argument("--design", choices=["pair", "shared"], help="the network's design (stance.model)")
     hyper.add_argument("--thresholds", choices=["label", "task"],
                        help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
     hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,

@@ -116,6 +116,55 @@ def test_newsmtsc_adapter(tmp_path):
     assert err.value.code == "E074" and "line 1" in str(err.value)
 
 
+def write_annotations(folder: Path) -> None:
+    """The organisers' all-annotations files (tab-separated, with a header) for the train rows."""
+    sentiments = ["POSITIVE", "NEGATIVE", "NEITHER", "POSITIVE", "NEGATIVE", "NEITHER"]
+    (folder / "data-all-annotations").mkdir()
+    header = "ID\tTarget\tTweet\tStance\tOpinion towards\tSentiment\r\n"
+    rows = "".join(f"train{i}\t{t}\t{x}\t{lab}\tTARGET\t{sent}\r\n"
+                   for i, ((t, x, lab), sent) in enumerate(zip(SEMEVAL_ROWS, sentiments)))
+    (folder / "data-all-annotations" / "trainingdata-all-annotations.txt").write_text(header + rows, encoding="cp1252")
+    (folder / "data-all-annotations" / "trialdata-all-annotations.txt").write_text(header, encoding="cp1252")
+
+
+def test_auxiliary_pairs_from_the_train_annotations(tmp_path):
+    write_semeval(tmp_path / "semeval2016-task6")
+    write_annotations(tmp_path / "semeval2016-task6")
+    docs = bench.semeval_documents(tmp_path / "semeval2016-task6" / "train.jsonl")
+    aux = bench.auxiliary("semeval", {"aux": "sentiment"}, tmp_path)(docs)
+    first, third = aux[0]["sentences"][0], aux[2]["sentences"][0]
+    assert first["targets"] == ["Atheism", bench.SENTIMENT_ACTOR]
+    assert first["claims"][1] == {"actor": bench.SENTIMENT_ACTOR, "mentions": None, "labels": ["FAVOR"]}  # POSITIVE
+    assert aux[1]["sentences"][0]["claims"][1]["labels"] == ["AGAINST"]  # NEGATIVE
+    assert third["targets"][1] == bench.SENTIMENT_ACTOR and third["claims"] == []  # NEITHER: no claim
+    assert docs[0]["sentences"][0]["targets"] == ["Atheism"]  # the input documents are not changed
+    with pytest.raises(stance.StanceError, match="no sentiment for tweet"):
+        bench.semeval_sentiment_pairs([{**docs[0], "doc_id": "unknown"}], bench.semeval_sentiments(tmp_path / "semeval2016-task6"))
+
+    write_newsmtsc(tmp_path / "newsmtsc")
+    raw = tmp_path / "newsmtsc" / "NewsMTSC-dataset"
+    raw.mkdir()
+    text = "The senator praised Smith for her brave stand."
+    her = text.index("her")
+    raw_row = {"sentence_normalized": text, "primary_gid": "g", "targets": [
+        {"Input.gid": "g", "from": 20, "to": 25, "mention": "Smith", "polarity": 6.0,
+         "further_mentions": [{"from": her, "to": her + 3, "mention": "her"}]},
+        {"Input.gid": "h", "from": 0, "to": 11, "mention": "The senator", "polarity": 4.0}]}
+    (raw / "train.jsonl").write_text(json.dumps(raw_row) + "\n")
+    docs = bench.newsmtsc_documents(tmp_path / "newsmtsc" / "train.jsonl")
+    aux = bench.auxiliary("newsmtsc", {"aux": "coref"}, tmp_path)(docs)
+    assert aux[: len(docs)] == docs and len(aux) == len(docs) + 1  # one document per coreferent mention
+    added = aux[-1]["sentences"][0]
+    assert added["targets"] == [{"actor": "Smith", "mentions": "her", "start": her}]
+    assert added["claims"] == [{"actor": "Smith", "mentions": "her", "labels": ["positive"]}]
+    raw_row["targets"][0]["further_mentions"][0]["from"] += 1
+    (raw / "train.jsonl").write_text(json.dumps(raw_row) + "\n")
+    with pytest.raises(stance.StanceError, match="further mention"):
+        bench.newsmtsc_coreferences(raw / "train.jsonl")
+    with pytest.raises(stance.StanceError, match="no auxiliary pairs 'coref'"):
+        bench.auxiliary("semeval", {"aux": "coref"}, tmp_path)
+
+
 def test_tiny_benchmark_run_through_the_library(tmp_path, capsys):
     write_semeval(tmp_path / "semeval2016-task6")
     write_newsmtsc(tmp_path / "newsmtsc")
