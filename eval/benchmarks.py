@@ -18,6 +18,10 @@ split for model selection, early stopping and thresholds) and labelled with
   claim". Metric: macro-F1 over the three classes (and accuracy) on ``devtest_rw``, and
   on ``rw_test`` (the 70% part the paper's Table 2 reports on).
 
+``--aux`` adds auxiliary training pairs from the train split's own annotations (SemEval's
+sentiment labels, NewsMTSC's coreferent mentions) after dev is carved; ``--design`` picks the
+network design. Neither is on by default: neither gained on dev.
+
 The hyperparameters (``DEFAULTS``; each can be overridden) were chosen on dev scores only,
 with ``eval/benchmark_search.py`` (``eval/results/benchmark_search.json``). Nothing is tuned
 on test data; the run reports each ensemble member's dev score beside the ensemble's. The
