@@ -187,7 +187,7 @@ def semeval_sentiment_pairs(documents: list[dict[str, Any]], sentiments: dict[st
     out = []
     for doc in documents:
         if doc["doc_id"] not in sentiments:
-            raise StanceError("E074", path="data-all-annotations", line=0, reason=f"no sentiment for tweet {doc['doc_id']}")
+            raise StanceError("E076", doc_id=doc["doc_id"])
         label = {"POSITIVE": "FAVOR", "NEGATIVE": "AGAINST"}.get(sentiments[doc["doc_id"]])
         sentence = doc["sentences"][0]
         claims = [{"actor": SENTIMENT_ACTOR, "mentions": None, "labels": [label]}] if label else []
@@ -267,7 +267,8 @@ def newsmtsc_coreferences(path: Path) -> dict[tuple[str, int, int], list[tuple[i
             spans = [(m["from"], m["to"]) for m in target.get("further_mentions") or []]
             if any(text[a:b] != m["mention"] for (a, b), m in zip(spans, target.get("further_mentions") or [])):
                 raise StanceError("E074", path=path, line=number, reason="a further mention's span is not its text")
-            found.setdefault((text, target["from"], target["to"]), []).extend(spans)
+            known = found.setdefault((text, target["from"], target["to"]), [])
+            known.extend(span for span in spans if span not in known)  # a sentence repeated in the file adds none
     return found
 
 

@@ -138,8 +138,9 @@ def test_auxiliary_pairs_from_the_train_annotations(tmp_path):
     assert aux[1]["sentences"][0]["claims"][1]["labels"] == ["AGAINST"]  # NEGATIVE
     assert third["targets"][1] == bench.SENTIMENT_ACTOR and third["claims"] == []  # NEITHER: no claim
     assert docs[0]["sentences"][0]["targets"] == ["Atheism"]  # the input documents are not changed
-    with pytest.raises(stance.StanceError, match="no sentiment for tweet"):
+    with pytest.raises(stance.StanceError, match="tweet 'unknown' has no sentiment") as err:
         bench.semeval_sentiment_pairs([{**docs[0], "doc_id": "unknown"}], bench.semeval_sentiments(tmp_path / "semeval2016-task6"))
+    assert err.value.code == "E076"
 
     write_newsmtsc(tmp_path / "newsmtsc")
     raw = tmp_path / "newsmtsc" / "NewsMTSC-dataset"
@@ -150,7 +151,7 @@ def test_auxiliary_pairs_from_the_train_annotations(tmp_path):
         {"Input.gid": "g", "from": 20, "to": 25, "mention": "Smith", "polarity": 6.0,
          "further_mentions": [{"from": her, "to": her + 3, "mention": "her"}]},
         {"Input.gid": "h", "from": 0, "to": 11, "mention": "The senator", "polarity": 4.0}]}
-    (raw / "train.jsonl").write_text(json.dumps(raw_row) + "\n")
+    (raw / "train.jsonl").write_text(json.dumps(raw_row) + "\n" + json.dumps(raw_row) + "\n")  # a repeated sentence
     docs = bench.newsmtsc_documents(tmp_path / "newsmtsc" / "train.jsonl")
     aux = bench.auxiliary("newsmtsc", {"aux": "coref"}, tmp_path)(docs)
     assert aux[: len(docs)] == docs and len(aux) == len(docs) + 1  # one document per coreferent mention
