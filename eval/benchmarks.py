@@ -396,6 +396,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                  "class_weight": None, "thresholds": "task", "ensemble": 1, "aux": None, "design": "pair"},
 }
+# the auxiliary training pairs each dataset's train annotations offer (``--aux``)
+AUXILIARY = {"semeval": ("sentiment",), "newsmtsc": ("coref",)}
 HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble", "aux", "design")
 
 
@@ -508,6 +510,8 @@ def task_settings(task: str, args: argparse.Namespace) -> dict[str, Any]:
         settings["epochs"] = epochs
     for key in HYPER[1:]:
         value = getattr(args, key, None)
+        if key == "aux" and value not in (None, "none", *AUXILIARY[task]):
+            continue  # each kind of auxiliary pairs belongs to one dataset; the other runs without
         if value is not None:
             settings[key] = None if value == "none" else value
     if args.thresholds is not None:
@@ -551,7 +555,7 @@ def auxiliary(task: str, settings: dict[str, Any], data: Path) -> Any:
     if task == "newsmtsc" and aux == "coref":
         coreferences = newsmtsc_coreferences(data / "newsmtsc" / "NewsMTSC-dataset" / "train.jsonl")
         return lambda docs: newsmtsc_coref_pairs(docs, coreferences)
-    raise StanceError("E074", path=task, line=0, reason=f"no auxiliary pairs {aux!r} for this task (sentiment: semeval, coref: newsmtsc)")
+    raise StanceError("E077", aux=aux, task=task)
 
 
 def _model_name(settings: dict[str, Any]) -> str:
@@ -582,7 +586,8 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line's parser."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="benchmarks folder (default: $STANCE_BENCHMARKS or ../shared/benchmarks)")
     parser.add_argument("--only", choices=["semeval", "newsmtsc"], help="run one benchmark")
@@ -597,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     hyper.add_argument("--class-weight", choices=["none", "balanced", "sqrt"], help="loss weights by label counts")
     hyper.add_argument("--ensemble", type=int, metavar="N", help="train N models (seeds SEED..SEED+N-1) and average them")
     hyper.add_argument("--aux", choices=["none", "sentiment", "coref"],
-                       help="auxiliary training pairs: SemEval's sentiment annotations, NewsMTSC's coreferent mentions")
+                       help="auxiliary training pairs: SemEval's sentiment annotations (sentiment), NewsMTSC's "
+                            "coreferent mentions (coref); each applies to its own dataset")
     hyper.add_argument("--design", choices=["pair", "shared"], help="the network's design (stance.model)")
     hyper.add_argument("--thresholds", choices=["label", "task"],
                        help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
@@ -611,7 +617,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="also save the trained models under this folder")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     import torch
 

@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "E074": "{path}, line {line}: bad benchmark row: {reason}",
     "E075": "ensemble: {reason}",
     "E076": "tweet '{doc_id}' has no sentiment in the train annotations (data-all-annotations)",
+    "E077": "auxiliary pairs '{aux}' are not for {task} (sentiment: semeval; coref: newsmtsc)",
     # corpus references
     "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",

@@ -162,8 +162,12 @@ def test_auxiliary_pairs_from_the_train_annotations(tmp_path):
     (raw / "train.jsonl").write_text(json.dumps(raw_row) + "\n")
     with pytest.raises(stance.StanceError, match="further mention"):
         bench.newsmtsc_coreferences(raw / "train.jsonl")
-    with pytest.raises(stance.StanceError, match="no auxiliary pairs 'coref'"):
+    with pytest.raises(stance.StanceError, match="auxiliary pairs 'coref' are not for semeval") as err:
         bench.auxiliary("semeval", {"aux": "coref"}, tmp_path)
+    assert err.value.code == "E077"
+    # given for a run of both, --aux applies to its own dataset only
+    args = bench.build_parser().parse_args(["--aux", "coref"])
+    assert bench.task_settings("newsmtsc", args)["aux"] == "coref" and bench.task_settings("semeval", args)["aux"] is None
 
 
 def test_tiny_benchmark_run_through_the_library(tmp_path, capsys):
