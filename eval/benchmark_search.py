@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.task or not args.name:
         parser.error("--task and --name are needed (or --report)")
     if args.aux not in (None, "none", *bench.AUXILIARY[args.task]):
-        parser.error(f"--aux {args.aux} is not for {args.task} (sentiment: semeval; coref: newsmtsc)")
+        parser.error(f"--aux {args.aux} is not for {args.task} (it takes {', '.join(bench.AUXILIARY[args.task])})")
 
     import torch
 

@@ -264,11 +264,13 @@ def newsmtsc_coreferences(path: Path) -> dict[tuple[str, int, int], list[tuple[i
         _need(row, ("sentence_normalized", "targets"), path, number)
         text = row["sentence_normalized"]
         for target in row["targets"]:
-            spans = [(m["from"], m["to"]) for m in target.get("further_mentions") or []]
-            if any(text[a:b] != m["mention"] for (a, b), m in zip(spans, target.get("further_mentions") or [])):
-                raise StanceError("E074", path=path, line=number, reason="a further mention's span is not its text")
             known = found.setdefault((text, target["from"], target["to"]), [])
-            known.extend(span for span in spans if span not in known)  # a sentence repeated in the file adds none
+            for mention in target.get("further_mentions") or []:
+                span = (mention["from"], mention["to"])
+                if text[span[0] : span[1]] != mention["mention"]:
+                    raise StanceError("E074", path=path, line=number, reason="a further mention's span is not its text")
+                if span not in known:  # a sentence repeated in the file adds none
+                    known.append(span)
     return found
 
 
@@ -549,13 +551,13 @@ def auxiliary(task: str, settings: dict[str, Any], data: Path) -> Any:
     aux = settings.get("aux")
     if aux is None:
         return None
-    if task == "semeval" and aux == "sentiment":
+    if aux not in AUXILIARY[task]:
+        raise StanceError("E077", aux=aux, task=task)
+    if aux == "sentiment":
         sentiments = semeval_sentiments(data / "semeval2016-task6")
         return lambda docs: semeval_sentiment_pairs(docs, sentiments)
-    if task == "newsmtsc" and aux == "coref":
-        coreferences = newsmtsc_coreferences(data / "newsmtsc" / "NewsMTSC-dataset" / "train.jsonl")
-        return lambda docs: newsmtsc_coref_pairs(docs, coreferences)
-    raise StanceError("E077", aux=aux, task=task)
+    coreferences = newsmtsc_coreferences(data / "newsmtsc" / "NewsMTSC-dataset" / "train.jsonl")
+    return lambda docs: newsmtsc_coref_pairs(docs, coreferences)
 
 
 def _model_name(settings: dict[str, Any]) -> str:
