@@ -53,9 +53,10 @@ sys.path.insert(0, str(ROOT))
 import stance  # noqa: E402
 from stance.active import suggest  # noqa: E402
 from stance.actors import CandidateFinder  # noqa: E402
+from stance.calibration import fit_temperature, tune_thresholds  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
+from stance.pairs import gold_pairs  # noqa: E402
 from stance.sentences import spans_from_sentences  # noqa: E402
-from stance.training import build_pairs, fit_temperature, tune_thresholds  # noqa: E402
 
 DEV = ROOT / "training" / "data" / "allsides_dev.jsonl"
 TEST = ROOT / "eval" / "data" / "allsides_test.jsonl"
@@ -96,7 +97,7 @@ def tune_on_dev(labeler: Any, dev: list[dict[str, Any]]) -> None:
     One scoring pass over dev, where ``stance.train(dev_documents=...)`` would also score
     dev after every epoch: the last epoch is kept, which keeps the simulation cheap.
     """
-    pairs = build_pairs(dev, labeler.finder, labeler.encoder, labeler.schema, add_uncovered=False)
+    pairs = gold_pairs(dev, labeler.finder, labeler.encoder, labeler.schema, add_uncovered=False)
     labeler.temperature = 1.0
     probs = labeler.score_pairs(pairs.texts).clamp(1e-6, 1 - 1e-6)
     logits = torch.log(probs) - torch.log1p(-probs)
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = stance.read_documents(DEV, schema)
     test = stance.read_documents(TEST, schema)
     eligible = candidate_sentences(pool, registry)
-    from stance.labeler import DEFAULT_MODEL
+    from stance.defaults import DEFAULT_MODEL
 
     weights = Path(args.model) if args.model else DEFAULT_MODEL
     start_info = {"model": str(args.model or "shipped"),

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
 from stance.actors import CandidateFinder  # noqa: E402
+from stance.calibration import tune_thresholds  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 from stance.document import Claim, Doc, Sentence  # noqa: E402
 from stance.sentences import spans_from_sentences  # noqa: E402
-from stance.training import tune_thresholds  # noqa: E402
 
 Predictor = Callable[[list[str], list[list[stance.Candidate]]], list[list[tuple[str, list[str], dict[str, float]]]]]
 

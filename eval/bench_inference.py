@@ -99,7 +99,7 @@ def main() -> None:
     for documents in sets.values():
         for d in documents:
             text, spans = spans_from_sentences([s["text"] for s in d["sentences"]])
-            pairs.extend(labeler._prepare(text, spans)[1])
+            pairs.extend(labeler.prepare(text, spans).pairs)
     reference = {name: labeler.gold_claims(docs) for name, docs in sets.items()}
 
     runtimes = ["fp32", "int8"] + (["bf16"] if stance.model.cpu_has_bf16() else [])

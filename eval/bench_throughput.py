@@ -92,7 +92,7 @@ def bare_model(labeler: stance.Labeler, rows: list[dict], batch_sizes: tuple[int
     pairs = []
     for row in rows:
         spans = split_sentences(row["text"])
-        pairs.extend(labeler._prepare(row["text"], spans)[1])
+        pairs.extend(labeler.prepare(row["text"], spans).pairs)
     pairs = [pairs[i] for i in sorted(range(len(pairs)), key=labeler._length_key(pairs))]
     best = (float("inf"), 0)
     for size in batch_sizes:

@@ -11,7 +11,7 @@ dev for the kept epoch (F_avg for SemEval, 3-class macro-F1 for NewsMTSC), with 
 and the same metric with the thresholds re-tuned on dev for it (``--thresholds task`` of
 eval/benchmarks.py; tuned and scored on the same dev, so optimistic by construction).
 
-The dev split is the one ``eval/benchmarks.py`` uses: ``stance.training.split_dev`` of the
+The dev split is the one ``eval/benchmarks.py`` uses: ``stance.splits.split_dev`` of the
 dataset's train split, 10%, seed 13, by document. No test file is read here: the
 configuration is chosen on these dev scores, and only then run once on test by
 ``eval/benchmarks.py``. ``--train-limit`` trains on a seeded subset of the remaining 90%
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from stance.training import split_dev
+    from stance.splits import split_dev
 
     torch.set_num_threads(args.threads)
     data = Path(args.data_dir or os.environ.get("STANCE_BENCHMARKS") or bench.DEFAULT_DATA)

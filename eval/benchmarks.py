@@ -418,14 +418,13 @@ def train_labeler(
     (the keys of :data:`HYPER`); with ``ensemble`` N > 1, an :class:`stance.Ensemble` of N
     models (:func:`stance.train_ensemble`, seeds ``seed`` .. ``seed + N - 1``)."""
     import stance
-    from stance.model import ModelConfig
 
     # by default the pair design (target in the encoder's input, mention marked), with which the settings were searched
-    config = ModelConfig(lora_r=settings["lora_r"], lora_alpha=settings["lora_alpha"], max_length=settings["max_length"],
-                         design=settings.get("design", "pair"))
+    model = {"lora_r": settings["lora_r"], "lora_alpha": settings["lora_alpha"], "max_length": settings["max_length"]}
     options = dict(
         schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
-        batch_size=settings["batch_size"], config=config, class_weight=settings["class_weight"],
+        batch_size=settings["batch_size"], model=model, design=settings.get("design", "pair"),
+        class_weight=settings["class_weight"],
         dev_fraction=dev_fraction if dev_documents is None else 0.0, dev_documents=dev_documents, patience=patience,
         progress=progress,
     )
@@ -454,7 +453,7 @@ def run_task(
 
     ``augment`` (train documents -> train documents) adds auxiliary training pairs after dev is
     carved, so that dev holds only the task's own pairs."""
-    from stance.training import split_dev
+    from stance.splits import split_dev
 
     started = time.time()
     # the split stance.train(dev_fraction=..., seed=...) makes, carved here to tune on it afterwards

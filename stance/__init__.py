@@ -24,15 +24,18 @@ _os.environ.setdefault("LRU_CACHE_CAPACITY", "1")
 
 from .active import suggest, to_label_studio
 from .batch import label_corpus, label_dataset
+from .config import TrainingConfig
 from .data import read_documents, write_documents
 from .document import Candidate, Claim, Doc, Mention, Sentence
 from .ensemble import Ensemble, train_ensemble
 from .errors import StanceError
-from .evaluation import cross_validate, evaluate, score
+from .evaluation import evaluate, score
 from .importers import read_annotations
-from .labeler import Labeler, load
+from .labeler import Labeler
+from .loading import load
 from .registry import Actor, ActorRegistry
 from .schema import Label, LabelSchema
+from .selection import cross_validate
 from .training import train
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "Mention",
     "Sentence",
     "StanceError",
+    "TrainingConfig",
     "__version__",
     "cross_validate",
     "evaluate",

@@ -25,6 +25,8 @@ import torch
 
 from .document import Claim
 from .importers import LS_ACTOR, LS_IMPLICIT, LS_STANCE
+from .labeler import Labeler
+from .model import Pair
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
 __all__ = ["Suggestion", "suggest", "to_label_studio", "uncertainty"]
@@ -65,7 +67,7 @@ def uncertainty(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 
 
 @torch.inference_mode()
-def _embed(labeler: Any, texts: list[str], batch_size: int = 64) -> np.ndarray:
+def _embed(labeler: Labeler, texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Return unit-length mean-pooled sentence embeddings from the labeler's encoder."""
     out = []
     encoder = labeler.net.encoder
@@ -93,7 +95,7 @@ def _diverse(scores: np.ndarray, embeddings: np.ndarray, n: int) -> list[int]:
 
 
 def suggest(
-    labeler: Any,
+    labeler: Labeler,
     documents: Iterable[str | Sequence[str]],
     n: int = 50,
     *,
@@ -124,7 +126,7 @@ def suggest(
     ids = iter(doc_ids) if doc_ids is not None else None
     meta_iter = iter(metas) if metas is not None else None
     entries: list[tuple[str, int, list[SentenceSpan], dict[str, Any], int, int]] = []  # doc, sentence, spans, meta, pair range
-    pairs: list[tuple[str, str]] = []
+    pairs: list[Pair] = []
     candidates_of: list[list[Any]] = []
     for number, document in enumerate(documents):
         doc_id = next(ids, None) if ids else None
@@ -134,12 +136,15 @@ def suggest(
             text, spans = document, split_sentences(document)
         else:
             text, spans = spans_from_sentences(list(document))
-        per_sentence = labeler.finder.find(text, spans)
-        for i, cands in enumerate(per_sentence):
+        prepared = labeler.prepare(text, spans)  # the pairs labelling scores, window-fitted
+        offset = 0
+        for i, cands in enumerate(prepared.candidates):
+            own = prepared.pairs[offset : offset + len(cands)]
+            offset += len(cands)
             if not cands or (doc_id, i) in excluded or (doc_id, _normal(spans[i].text)) in excluded:
                 continue
             first = len(pairs)
-            pairs.extend(labeler.encoder.pair_text(spans, i, c) for c in cands)
+            pairs.extend(own)
             entries.append((doc_id, i, spans, meta, first, len(pairs)))
             candidates_of.append(cands)
     if not entries:

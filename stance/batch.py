@@ -26,16 +26,28 @@ import io
 import json
 import os
 import shutil
+import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .document import Doc
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Features
+from tqdm.auto import tqdm
+
 from .errors import StanceError
 from .inputs import InputDocument, InputError, iter_inputs
+from .labeler import Labeler
+from .loading import load
+from .records import arrow_schema, claim_columns, claim_rows, record_rows
 
-__all__ = ["Summary", "arrow_schema", "claim_rows", "label_corpus", "label_dataset", "record_rows"]
+__all__ = ["STDOUT", "Summary", "label_corpus", "label_dataset"]
+
+# the output name that writes JSON Lines to standard output (no resume: there is no file to continue)
+STDOUT = "-"
 
 PROGRESS_VERSION = 1
 RECORD_SUFFIXES = (".jsonl", ".parquet")
@@ -69,42 +81,6 @@ class Summary:
         if self.failed and self.errors:
             text += f"; bad rows in {self.errors}"
         return text
-
-
-# -- rows ------------------------------------------------------------------------------
-def record_rows(doc: Doc) -> list[dict[str, Any]]:
-    """Return one row per sentence: the document's :meth:`~stance.Doc.to_records`."""
-    return doc.to_records()
-
-
-def claim_rows(doc: Doc, labels: list[str]) -> list[dict[str, Any]]:
-    """Return one flat row per claim, ready for a data frame.
-
-    Columns: ``doc_id``, the document's pass-through fields, ``sentence`` (index),
-    ``start``, ``end``, ``actor``, ``kind``, ``mention``, ``mention_start``,
-    ``mention_end``, ``labels`` (a list) and ``score_<label>`` per schema label, and the
-    sentence ``text``.
-    """
-    rows = []
-    for sentence in doc.sentences:
-        for claim in sentence.claims:
-            mention = claim.mention
-            rows.append({
-                "doc_id": doc.doc_id,
-                **doc.meta,
-                "sentence": sentence.index,
-                "start": sentence.start,
-                "end": sentence.end,
-                "actor": claim.actor,
-                "kind": claim.kind,
-                "mention": mention.text if mention else None,
-                "mention_start": mention.start if mention else None,
-                "mention_end": mention.end if mention else None,
-                "labels": list(claim.labels),
-                **{f"score_{name}": round(claim.scores[name], 4) for name in labels},
-                "text": sentence.text,
-            })
-    return rows
 
 
 # -- sinks: append a chunk, remember how far, cut back to it ----------------------------
@@ -211,10 +187,7 @@ class _ParquetSink(_Sink):
         return self.parts / f"part-{i:06d}.parquet"
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = _to_table(rows, self.schema, pa)
+        table = _to_table(rows, self.schema)
         tmp = self.parts / f".part-{self.n_parts:06d}.tmp"
         pq.write_table(table, tmp)
         os.replace(tmp, self._part(self.n_parts))
@@ -226,9 +199,6 @@ class _ParquetSink(_Sink):
     def close(self, finished: bool) -> None:
         if not finished:
             return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         files = [self._part(i) for i in range(self.n_parts)]
         schemas = [pq.read_schema(f) for f in files]
         schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else self.schema
@@ -240,7 +210,7 @@ class _ParquetSink(_Sink):
         shutil.rmtree(self.parts, ignore_errors=True)
 
 
-def _to_table(rows: list[dict[str, Any]], fixed: Any, pa: Any) -> Any:
+def _to_table(rows: list[dict[str, Any]], fixed: Any) -> Any:
     """Build an Arrow table: the fixed columns typed by ``fixed``, pass-through fields inferred
     (values that are lists or dicts are stored as JSON strings)."""
     names = list(dict.fromkeys(k for row in rows for k in row))
@@ -260,27 +230,27 @@ def _to_table(rows: list[dict[str, Any]], fixed: Any, pa: Any) -> Any:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def arrow_schema(labels: list[str], claims: bool) -> Any:
-    """Return the Arrow types of the fixed columns of record rows or claim rows."""
-    import pyarrow as pa
+class _StreamSink(_Sink):
+    """JSON Lines to an open stream (standard output or error): written and flushed per
+    chunk; it cannot be cut back, so a run into it cannot resume."""
 
-    if claims:
-        return pa.schema(
-            [("doc_id", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()), ("end", pa.int64()),
-             ("actor", pa.string()), ("kind", pa.string()), ("mention", pa.string()),
-             ("mention_start", pa.int64()), ("mention_end", pa.int64()), ("labels", pa.list_(pa.string()))]
-            + [(f"score_{n}", pa.float64()) for n in labels]
-            + [("text", pa.string())]
-        )
-    claim = pa.struct([
-        ("actor", pa.string()), ("mentions", pa.string()), ("labels", pa.list_(pa.string())),
-        ("scores", pa.struct([(n, pa.float64()) for n in labels])), ("mention_span", pa.list_(pa.int64())),
-        ("kind", pa.string()),
-    ])
-    return pa.schema(
-        [("doc_id", pa.string()), ("index", pa.int64()), ("text", pa.string()), ("start", pa.int64()),
-         ("end", pa.int64()), ("truncated", pa.bool_()), ("claims", pa.list_(claim))]
-    )
+    def __init__(self, stream: Any) -> None:
+        super().__init__(Path(getattr(stream, "name", "<stream>")))
+        self.stream = stream
+
+    def open(self, state: dict[str, Any] | None) -> None:
+        return None
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def close(self, finished: bool) -> None:
+        self.stream.flush()
 
 
 def _make_sink(path: Path, labels: list[str], claims: bool, columns: list[str]) -> _Sink:
@@ -314,8 +284,10 @@ def _source_key(source: Any) -> str | None:
 def label_corpus(
     source: str | os.PathLike[str] | Iterable[str | dict[str, Any]],
     output: str | os.PathLike[str],
-    labeler: Any = None,
+    labeler: Labeler | str | os.PathLike[str] | None = None,
     *,
+    registry: str | os.PathLike[str] | None = None,
+    precision: str = "auto",
     claims: bool = False,
     errors: str | os.PathLike[str] | None = None,
     on_error: str = "skip",
@@ -332,8 +304,12 @@ def label_corpus(
         source: a path (.txt, folder of .txt, .jsonl/.json, .csv, .parquet) or an
             iterable of strings or dicts (see :func:`stance.inputs.iter_inputs`).
         output: the file to write; its suffix picks the format (records: .jsonl,
-            .parquet; ``claims=True``: .csv, .jsonl, .parquet).
-        labeler: a :class:`stance.Labeler` (default: the shipped model).
+            .parquet; ``claims=True``: .csv, .jsonl, .parquet); ``"-"`` (:data:`STDOUT`)
+            streams JSON Lines to standard output (no resume; bad rows to standard error
+            unless ``errors`` names a file).
+        labeler: a :class:`stance.Labeler`, or a model folder to load after the input is
+            opened (with ``registry`` and ``precision`` as :func:`stance.load` takes them;
+            default: the shipped model).
         claims: write one row per claim instead of one record per sentence.
         errors: where bad rows go (JSONL; default ``OUTPUT.errors.jsonl``).
         on_error: ``skip`` (list the row and go on) or ``fail`` (raise E013 at the first).
@@ -349,18 +325,16 @@ def label_corpus(
             with ``on_error="fail"``; input errors from :func:`stance.inputs.read_inputs`.
     """
     if on_error not in ("skip", "fail"):
-        raise ValueError("on_error must be 'skip' or 'fail'")
+        raise StanceError("E088", option="on_error", expected="'skip' or 'fail'", value=on_error)
+    stream = str(output) == STDOUT
+    if stream and resume:
+        raise StanceError("E085")
     output = Path(output)
     suffix = output.suffix.lower()
-    if suffix not in (CLAIM_SUFFIXES if claims else RECORD_SUFFIXES):
+    if not stream and suffix not in (CLAIM_SUFFIXES if claims else RECORD_SUFFIXES):
         raise StanceError("E082", path=output, suffix=suffix)
-    errors_path = Path(errors) if errors else output.with_name(output.name + ".errors.jsonl")
+    errors_path = Path(errors) if errors else None if stream else output.with_name(output.name + ".errors.jsonl")
     progress_path = output.with_name(output.name + ".progress.json")
-    if labeler is None:
-        from .labeler import load
-
-        labeler = load()
-    labels = labeler.schema.names
     options = {"claims": claims, "text_field": text_field, "id_field": id_field, "chunk_size": chunk_size,
                "source": _source_key(source)}
     state = None
@@ -374,16 +348,19 @@ def label_corpus(
             raise StanceError("E084", path=progress_path, reason=reason)
 
     rows_iter = iter_inputs(source, text_field, id_field)
-    first = next(rows_iter, None)  # opens the input: a missing file fails before anything is written
+    first = next(rows_iter, None)  # opens the input: a missing file fails before the model loads or anything is written
     rows: Iterator[InputDocument | InputError] = _chain(first, rows_iter)
+    if not isinstance(labeler, Labeler):
+        labeler = load(labeler, registry=registry, precision=precision)
+    labels = labeler.schema.names
     if state:
         columns = list(state["columns"])
     else:  # CSV columns: the fixed ones plus the first row's pass-through fields
-        columns = _claim_columns(first, labels) if claims else []
-    sink = _make_sink(output, labels, claims, columns)
-    error_sink = _TextSink(errors_path, "jsonl")
+        columns = claim_columns(labels, list(first.meta) if isinstance(first, InputDocument) else []) if claims else []
+    sink = _StreamSink(sys.stdout) if stream else _make_sink(output, labels, claims, columns)
+    error_sink = _TextSink(errors_path, "jsonl") if errors_path else _StreamSink(sys.stderr)
 
-    summary = Summary(output=str(output), errors=str(errors_path))
+    summary = Summary(output=None if stream else str(output), errors=str(errors_path) if errors_path else None)
     if state:
         summary = Summary(**{**state["summary"], "output": str(output), "errors": str(errors_path)})
         summary.resumed_from = state["rows_done"]
@@ -393,6 +370,8 @@ def label_corpus(
     rows_done = summary.read
 
     def commit() -> None:
+        if stream:  # nothing to resume into
+            return
         data = {"version": PROGRESS_VERSION, "options": options, "rows_done": rows_done, "columns": columns,
                 "output": sink.state(), "errors": error_sink.state(),
                 "summary": {k: v for k, v in summary.to_dict().items() if k not in ("output", "errors")}}
@@ -402,11 +381,7 @@ def label_corpus(
     error_sink.open(state["errors"] if state else None)
     if not state:
         commit()
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc="labelling", unit="doc", initial=summary.read)
+    bar = tqdm(desc="labelling", unit="doc", initial=summary.read) if progress and not stream else None
     chunk: list[InputDocument] = []
     finished = False
     try:
@@ -439,7 +414,7 @@ def label_corpus(
         sink.close(finished)
         error_sink.close(finished)
     progress_path.unlink(missing_ok=True)
-    if summary.failed == 0 and errors_path.is_file() and errors_path.stat().st_size == 0:
+    if summary.failed == 0 and errors_path and errors_path.is_file() and errors_path.stat().st_size == 0:
         errors_path.unlink()
         summary.errors = None
     return summary
@@ -451,14 +426,8 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
         yield from rest
 
 
-def _claim_columns(first: InputDocument | InputError | None, labels: list[str]) -> list[str]:
-    meta = list(first.meta) if isinstance(first, InputDocument) else []
-    return (["doc_id", *meta, "sentence", "start", "end", "actor", "kind", "mention", "mention_start", "mention_end",
-             "labels"] + [f"score_{n}" for n in labels] + ["text"])
-
-
 def _label_chunk(
-    labeler: Any, chunk: list[InputDocument], sink: _Sink, summary: Summary, claims: bool, labels: list[str],
+    labeler: Labeler, chunk: list[InputDocument], sink: _Sink, summary: Summary, claims: bool, labels: list[str],
     batch_size: int,
 ) -> None:
     out: list[dict[str, Any]] = []
@@ -479,7 +448,7 @@ def label_dataset(
     dataset: Any,
     text_column: str = "text",
     id_column: str | None = None,
-    labeler: Any = None,
+    labeler: Labeler | None = None,
     *,
     claims: bool = False,
     on_error: str = "fail",
@@ -497,13 +466,7 @@ def label_dataset(
     (``on_error="fail"``, default); with ``on_error="skip"`` it is left out and listed in
     a warning.
     """
-    import warnings
-
-    from datasets import Features
-
     if labeler is None:
-        from .labeler import load
-
         labeler = load()
     if text_column not in dataset.column_names:
         raise StanceError("E012", path="<dataset>", field=text_column, columns=", ".join(dataset.column_names))

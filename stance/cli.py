@@ -14,9 +14,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
+from . import __version__
+from . import ray as stance_ray
+from .active import suggest, to_label_studio
+from .aggregate import write_aggregates
+from .batch import STDOUT, label_corpus
+from .config import TrainingConfig
+from .data import read_documents, write_documents
+from .defaults import DEFAULT_MODEL, default_schema
+from .ensemble import train_ensemble
 from .errors import StanceError
+from .evaluation import evaluate
+from .importers import ImportProblems, documents_sentence_count, read_annotations
+from .inputs import InputError, read_inputs
+from .loading import load
+from .records import docs_from_records, read_records
+from .registry import ActorRegistry
+from .render import render_html
+from .report import write_report
+from .schema import LabelSchema
+from .selection import cross_validate
+from .training import train
 
 
 def _add_label(sub: Any) -> None:
@@ -62,7 +83,9 @@ def _add_train(sub: Any) -> None:
         description="Fine-tune the stance model on annotated documents in the annotation guide's format. "
         "Labels used in the data but missing from the schema are added to it.",
     )
-    p.add_argument("--data", action="append", required=True, help="annotated JSONL file (repeat for more)")
+    p.add_argument("--config", help="training config JSON (a TrainingConfig: data files, recipe); the options "
+                   "below override its fields")
+    p.add_argument("--data", action="append", help="annotated JSONL file (repeat for more; default: the config's 'train')")
     p.add_argument("--dev", action="append", help="annotated JSONL for model selection and thresholds (repeatable)")
     p.add_argument("--out", required=True, help="folder to write the trained model to")
     p.add_argument("--from", dest="from_model", metavar="MODEL_DIR",
@@ -71,11 +94,11 @@ def _add_train(sub: Any) -> None:
                    "all-MiniLM-L6-v2, or the --from model's)")
     p.add_argument("--schema", help="label schema JSON (default: the shipped model's, as in seeds/labels.json)")
     p.add_argument("--registry", help="actor registry JSONL (default: the shipped model's, as in seeds/actors.jsonl)")
-    p.add_argument("--epochs", type=int, default=6, help="passes over the training pairs (default: 6)")
-    p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default: 5e-4)")
-    p.add_argument("--batch-size", type=int, default=16, help="training batch size (default: 16)")
-    p.add_argument("--seed", type=int, default=13, help="random seed; the same seed gives the same model (default: 13)")
-    p.add_argument("--dev-fraction", type=float, default=0.0,
+    p.add_argument("--epochs", type=int, help="passes over the training pairs (default: 6)")
+    p.add_argument("--lr", type=float, help="learning rate (default: 5e-4)")
+    p.add_argument("--batch-size", type=int, help="training batch size (default: 16)")
+    p.add_argument("--seed", type=int, help="random seed; the same seed gives the same model (default: 13)")
+    p.add_argument("--dev-fraction", type=float,
                    help="without --dev: hold out this share of the training documents as dev (by document, seeded)")
     p.add_argument("--patience", type=int, help="stop after this many epochs without a better dev macro-F1")
     p.add_argument("--design", choices=["pair", "shared"],
@@ -144,15 +167,8 @@ def _add_views(sub: Any) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from .render import render_html
-
     path = Path(args.input)
     if path.suffix.lower() == ".txt" or path.is_dir():
-        from .inputs import InputError, read_inputs
-        from .labeler import load
-
         items = list(read_inputs(path))
         bad = [i for i in items if isinstance(i, InputError)]
         if bad:
@@ -161,8 +177,6 @@ def _render(args: argparse.Namespace) -> int:
         docs = list(labeler.pipe([i.text for i in items], doc_ids=[i.doc_id for i in items], metas=[i.meta for i in items]))
         labels: Any = labeler.schema
     else:
-        from .records import docs_from_records, read_records
-
         docs = docs_from_records(read_records(path))
         labels = None
     if args.doc:
@@ -176,9 +190,6 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from .aggregate import write_aggregates
-    from .records import read_records
-
     records = [r for path in args.labels for r in read_records(path)]
     summary = write_aggregates(records, args.output, top=args.top, top_per_label=args.top_per_label,
                                date_field=args.date_field, min_statements=args.min_statements)
@@ -232,8 +243,6 @@ def _add_suggest(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description="Who takes which position, sentence by sentence, in news text.")
-    from . import __version__
-
     parser.add_argument("--version", action="version", version=f"stance {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
                                 metavar="{label,train,eval,render,aggregate,import,suggest}")
@@ -247,11 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _label(args: argparse.Namespace) -> int:
-    from .labeler import load
-
     if args.engine == "ray":
-        from . import ray as stance_ray
-
         if not args.output:
             raise StanceError("E085")
         summary = stance_ray.label(
@@ -259,110 +264,40 @@ def _label(args: argparse.Namespace) -> int:
             text_field=args.text_field, id_field=args.id_field, errors=args.errors, precision=args.precision,
             batch_size=args.batch_size, workers=args.workers,
         )
-        print(str(summary), file=sys.stderr)
-        return 0
-    if not args.output:
-        return _label_to_stdout(args)
-    from .batch import label_corpus
-
-    labeler = load(args.model, registry=args.registry, precision=args.precision)
-    summary = label_corpus(
-        args.input, args.output, labeler, claims=args.claims, errors=args.errors, on_error=args.on_error,
-        resume=args.resume, text_field=args.text_field, id_field=args.id_field, chunk_size=args.chunk_size,
-        batch_size=args.batch_size, progress=True,
-    )
+    else:
+        # the input is opened before the model loads: a missing file fails at once
+        summary = label_corpus(
+            args.input, args.output or STDOUT, args.model, registry=args.registry, precision=args.precision,
+            claims=args.claims, errors=args.errors, on_error=args.on_error, resume=args.resume,
+            text_field=args.text_field, id_field=args.id_field, chunk_size=args.chunk_size,
+            batch_size=args.batch_size, progress=True,
+        )
     print(str(summary), file=sys.stderr)
     return 0
-
-
-def _label_to_stdout(args: argparse.Namespace) -> int:
-    """Stream JSONL to standard output (no resume: there is no file to continue)."""
-    from .batch import Summary, claim_rows, record_rows
-    from .inputs import InputError, read_inputs
-    from .labeler import load
-
-    if args.resume:
-        raise StanceError("E085")
-    source = read_inputs(args.input, args.text_field, args.id_field)
-    first = next(source, None)  # opens the file: a missing one fails before the model loads
-    labeler = load(args.model, registry=args.registry, precision=args.precision)
-    summary = Summary(errors=args.errors)
-    errors_out = open(args.errors, "w", encoding="utf-8") if args.errors else sys.stderr
-
-    def good_docs():
-        for item in _chain(first, source):
-            summary.read += 1
-            if isinstance(item, InputError):
-                summary.failed += 1
-                if args.on_error == "fail":
-                    raise StanceError("E013", path=item.source, line=item.line, reason=item.reason)
-                errors_out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
-                continue
-            yield item
-
-    try:
-        pending: list[Any] = []
-
-        def flush() -> None:
-            for doc in labeler.pipe([d.text for d in pending], batch_size=args.batch_size,
-                                    doc_ids=[d.doc_id for d in pending], metas=[d.meta for d in pending]):
-                rows = claim_rows(doc, labeler.schema.names) if args.claims else record_rows(doc)
-                for row in rows:
-                    sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-                summary.labelled += 1
-                summary.sentences += len(doc.sentences)
-                summary.claims += len(doc.claims)
-            sys.stdout.flush()
-            pending.clear()
-
-        for item in good_docs():
-            pending.append(item)
-            if len(pending) >= args.chunk_size:
-                flush()
-        flush()
-    finally:
-        if errors_out is not sys.stderr:
-            errors_out.close()
-    print(str(summary), file=sys.stderr)
-    return 0
-
-
-def _chain(first: Any, rest: Any) -> Any:
-    if first is not None:
-        yield first
-        yield from rest
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .data import read_documents
-    from .ensemble import train_ensemble
-    from .labeler import DEFAULT_MODEL
-    from .registry import ActorRegistry
-    from .schema import LabelSchema
-    from .training import train
-
-    if args.dev and args.dev_fraction:
+    config = TrainingConfig.from_file(args.config) if args.config else TrainingConfig()
+    given = {"train": args.data, "dev": args.dev, "base": args.base, "from_model": args.from_model,
+             "schema": args.schema, "registry": args.registry, "epochs": args.epochs, "lr": args.lr,
+             "batch_size": args.batch_size, "seed": args.seed, "dev_fraction": args.dev_fraction,
+             "patience": args.patience, "design": args.design}
+    config = config.replace(**{k: v for k, v in given.items() if v is not None})
+    if not config.train:
+        raise StanceError("E037", path=args.config or "<command line>", reason="no training data: pass --data or a config with 'train'")
+    if config.dev and config.dev_fraction:
         raise StanceError("E072", reason="give --dev or --dev-fraction, not both")
     if args.ensemble < 1:
         raise StanceError("E075", reason=f"--ensemble takes a number of models >= 1, got {args.ensemble}")
-    # with --from, the model's own schema and registry are the defaults
-    default = None if args.from_model else DEFAULT_MODEL
-    schema = LabelSchema.from_disk(args.schema or default / "labels.json") if args.schema or default else None
-    registry = ActorRegistry.from_disk(args.registry or default / "actors.jsonl") if args.registry or default else None
     # labels absent from the schema are allowed here: training adds them
-    documents = [d for path in args.data for d in read_documents(path)]
-    dev = [d for path in args.dev for d in read_documents(path)] if args.dev else None
-    options = dict(
-        schema=schema, registry=registry, dev_documents=dev, base=args.base, epochs=args.epochs,
-        lr=args.lr, batch_size=args.batch_size, data_files=args.data + (args.dev or []),
-        progress=not args.quiet, from_model=args.from_model, dev_fraction=args.dev_fraction, patience=args.patience,
-        design=args.design,
-    )
     if args.ensemble > 1:
-        labeler = train_ensemble(documents, seeds=range(args.seed, args.seed + args.ensemble), **options)
+        documents = [d for path in config.train for d in read_documents(path)]
+        dev = [d for path in config.dev for d in read_documents(path)] or None
+        labeler = train_ensemble(documents, seeds=range(config.seed, config.seed + args.ensemble), config=config,
+                                 dev_documents=dev, progress=not args.quiet)
         keys: tuple[str, ...] = ("ensemble", "member_dev_macro_f1", "train_seconds")
     else:
-        labeler = train(documents, seed=args.seed, **options)
+        labeler = train(config=config, progress=not args.quiet)
         keys = ("n_documents", "n_sentences", "n_pairs", "candidate_coverage", "best_epoch", "stopped_early_at",
                 "train_seconds")
     path = labeler.save(args.out)
@@ -408,18 +343,10 @@ def _format_table(result: dict[str, Any]) -> str:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .data import read_documents
-    from .evaluation import cross_validate, evaluate
-    from .labeler import load
-
     if args.cv and args.report:
         raise StanceError("E055")
     if args.cv:
-        from .labeler import DEFAULT_MODEL
-        from .registry import ActorRegistry
-        from .schema import LabelSchema
-
-        schema = LabelSchema.from_disk(DEFAULT_MODEL / "labels.json")
+        schema = default_schema()
         registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
         gold = [d for path in args.gold for d in read_documents(path, schema)]
         result = cross_validate(gold, k=args.cv, n_bootstrap=args.bootstrap, schema=schema, registry=registry,
@@ -428,8 +355,6 @@ def _eval(args: argparse.Namespace) -> int:
         labeler = load(args.model, registry=args.registry, precision=args.precision)
         gold = [d for path in args.gold for d in read_documents(path, labeler.schema)]
         if args.report:
-            from .report import write_report
-
             result = write_report(labeler, gold, args.report, n_bootstrap=args.bootstrap,
                                   info={"gold": args.gold, "model": args.model or "default"})
             print(f"wrote {args.report}/report.html and {args.report}/metrics.json", file=sys.stderr)
@@ -445,12 +370,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .data import write_documents
-    from .importers import ImportProblems, documents_sentence_count, read_annotations
-    from .labeler import DEFAULT_MODEL
-    from .registry import ActorRegistry
-    from .schema import LabelSchema
-
     schema = LabelSchema.from_disk(args.labels or DEFAULT_MODEL / "labels.json")
     registry = ActorRegistry.from_disk(args.registry or DEFAULT_MODEL / "actors.jsonl")
     documents, problems = [], []
@@ -473,11 +392,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
-    from .active import suggest, to_label_studio
-    from .data import read_documents
-    from .inputs import InputError, read_inputs
-    from .labeler import load
-
     rows = list(read_inputs(args.corpus, args.text_field, args.id_field))
     bad = [r for r in rows if isinstance(r, InputError)]
     for row in bad:
@@ -506,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args)
     except StanceError as exc:
         print(f"stance {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output in a missing folder, a full disk, no permission
+        error = StanceError("E089", path=exc.filename or "<output>", reason=exc.strerror or str(exc))
+        print(f"stance {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"stance {args.command}: interrupted", file=sys.stderr)

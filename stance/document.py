@@ -118,15 +118,5 @@ class Doc:
         """Return one flat record per sentence, each carrying the document id and offsets."""
         return [{"doc_id": self.doc_id, **self.meta, **sentence.to_dict()} for sentence in self.sentences]
 
-    def to_html(self, labels: Any = None, title: str | None = None) -> str:
-        """Return the document as one self-contained HTML page: mentions highlighted, claims as tags.
-
-        ``labels`` is a :class:`~stance.LabelSchema` (colour order and legend definitions) or
-        label names; see :func:`stance.render.render_html`.
-        """
-        from .render import render_html
-
-        return render_html(self, labels, title)
-
     def __repr__(self) -> str:
         return f"Doc(doc_id={self.doc_id!r}, sentences={len(self.sentences)}, claims={len(self.claims)})"

@@ -16,7 +16,6 @@ Saved, an ensemble is a folder with ``ensemble.json`` (its members' sub-folders)
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,13 +25,17 @@ import numpy as np
 import torch
 
 from .actors import CandidateFinder
+from .calibration import tune_thresholds
 from .errors import StanceError
-from .labeler import Labeler
+from .evaluation import evaluate
+from .labeler import ENSEMBLE_FILE, Labeler, read_json, read_thresholds, write_shared_files
 from .model import Pair, as_pairs, write_json
+from .pairs import gold_pairs
 from .registry import ActorRegistry
 from .schema import LabelSchema
+from .splits import split_dev
+from .training import train
 
-ENSEMBLE_FILE = "ensemble.json"
 ENSEMBLE_FORMAT = 1
 # what members must share: the pairs one member scores must be the pairs every member reads
 _SHARED_CONFIG = ("base_model", "max_length", "context_words", "design", "multi_label", "n_labels")
@@ -97,9 +100,7 @@ class Ensemble(Labeler):
     def fit_thresholds(self, documents: Sequence[dict[str, Any]]) -> dict[str, float]:
         """Set and return per-label thresholds with the best F1 of the averaged scores on gold
         ``documents`` (dev data), as :func:`stance.train` fits a single model's."""
-        from .training import build_pairs, tune_thresholds
-
-        pairs = build_pairs(documents, self.finder, self.encoder, self.schema, add_uncovered=False)
+        pairs = gold_pairs(documents, self.finder, self.encoder, self.schema, add_uncovered=False)
         if not pairs.texts:
             raise StanceError("E033")
         probs = self.score_pairs(pairs.texts).numpy()
@@ -115,15 +116,12 @@ class Ensemble(Labeler):
         for name, member in zip(names, self.members):
             member.save(path / name)
         write_json(path / ENSEMBLE_FILE, {"format_version": ENSEMBLE_FORMAT, "members": names})
-        self.schema.to_disk(path / "labels.json")
-        self.registry.to_disk(path / "actors.jsonl")
-        write_json(path / "thresholds.json", {"thresholds": self.thresholds, "temperature": 1.0})
-        write_json(path / "training.json", self.metadata)
+        write_shared_files(path, self.schema, self.registry, self.thresholds, 1.0, self.metadata)
         return path
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike[str], base: str | os.PathLike[str] | None = None, precision: str = "fp32",
+        cls, path: str | os.PathLike[str], base: str | os.PathLike[str] | None = None, precision: str = "auto",
     ) -> Ensemble:
         """Rebuild a saved ensemble from its folder (``stance.load`` calls this for a folder
         with ``ensemble.json``)."""
@@ -131,7 +129,7 @@ class Ensemble(Labeler):
         missing = [f for f in (ENSEMBLE_FILE, "thresholds.json", "actors.jsonl", "labels.json") if not (path / f).is_file()]
         if missing:
             raise StanceError("E030", path=path, missing=", ".join(missing))
-        spec = json.loads((path / ENSEMBLE_FILE).read_text(encoding="utf-8"))
+        spec = read_json(path / ENSEMBLE_FILE)
         if spec.get("format_version") != ENSEMBLE_FORMAT:
             raise StanceError("E032", path=path / ENSEMBLE_FILE, found=spec.get("format_version"), expected=ENSEMBLE_FORMAT)
         members = [Labeler.load(path / name, base=base, precision=precision) for name in spec.get("members", [])]
@@ -139,8 +137,8 @@ class Ensemble(Labeler):
         if members and schema.names != members[0].schema.names:
             raise StanceError("E075", reason=f"{path / 'labels.json'} lists {schema.names}, the members {members[0].schema.names}")
         meta_path = path / "training.json"
-        metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        thresholds = json.loads((path / "thresholds.json").read_text(encoding="utf-8"))["thresholds"]
+        metadata = read_json(meta_path) if meta_path.is_file() else {}
+        thresholds, _ = read_thresholds(path / "thresholds.json")
         return cls(members, thresholds, metadata, ActorRegistry.from_disk(path / "actors.jsonl"))
 
 
@@ -159,9 +157,8 @@ def train_ensemble(
     the ensemble's thresholds are then fitted on the averaged dev scores (on the training
     documents without dev data). ``train_args`` are :func:`stance.train`'s other arguments.
     """
-    from .evaluation import evaluate
-    from .training import split_dev, train
-
+    config = train_args.get("config")
+    dev_fraction = dev_fraction or (config.dev_fraction if config is not None else 0.0)
     seeds = list(seeds)
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise StanceError("E075", reason=f"an ensemble needs at least 2 distinct seeds, got {seeds}")

@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
     "E033": "no training pairs: the data has no sentence with a candidate actor",
     "E034": "cross-validation needs at least {k} sentences-bearing documents or sentences, got {n}",
     "E035": "{path}: unknown model design '{found}' (known: {expected})",
+    "E036": "{path}: field '{field}' {reason}",
+    "E037": "{path}: training config is invalid: {reason}",
     # training and benchmarks
     "E070": "{path}, line {line}, sentence {index}: target {target}: {reason}",
     "E071": "{path}: cannot continue training from this model: {reason}",
@@ -77,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "E085": "this option needs an output file: pass -o/--output",
     "E086": "dataset row {row}, column '{column}': {reason}",
     "E087": "the Ray engine needs Ray: pip install 'stance[ray]'",
+    "E088": "option '{option}' must be {expected}, got {value!r}",
+    "E089": "{path}: cannot write ({reason})",
 }
 
 

@@ -22,10 +22,11 @@ import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
 from .document import Doc
+from .labeler import Labeler
 from .registry import ActorRegistry
 from .schema import LabelSchema
 
-__all__ = ["ERROR_TYPES", "cross_validate", "error_types", "evaluate", "predict", "score", "sentence_errors"]
+__all__ = ["ERROR_TYPES", "error_types", "evaluate", "predict", "score", "sentence_errors"]
 
 
 @dataclass
@@ -166,7 +167,7 @@ def _targets(document: dict[str, Any]) -> list[Any] | None:
 
 
 def evaluate(
-    labeler: Any,
+    labeler: Labeler,
     documents: Sequence[dict[str, Any]],
     n_bootstrap: int = 1000,
     seed: int = 0,
@@ -182,7 +183,7 @@ def evaluate(
     return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
 
 
-def predict(labeler: Any, documents: Sequence[dict[str, Any]], batch_size: int = 128) -> list[Doc]:
+def predict(labeler: Labeler, documents: Sequence[dict[str, Any]], batch_size: int = 128) -> list[Doc]:
     """Return ``labeler``'s documents for the gold documents, on the gold sentence boundaries."""
     return list(
         labeler.pipe_sentences(
@@ -281,65 +282,3 @@ def error_types(
                 out[kind].append({"doc_id": gold.get("doc_id"), "sentence": psent.index, "actor": actor, "label": label,
                                   "score": None if score is None else round(score, 4)})
     return out
-
-
-def _folds(documents: Sequence[dict[str, Any]], k: int) -> tuple[str, list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]]:
-    """Return (unit, [(train_docs, test_docs)]): folds of documents, or of sentence blocks."""
-    if len(documents) >= k:
-        folds = []
-        for f in range(k):
-            test = [d for i, d in enumerate(documents) if i % k == f]
-            train = [d for i, d in enumerate(documents) if i % k != f]
-            folds.append((train, test))
-        return "document", folds
-    folds = []
-    for f in range(k):
-        train, test = [], []
-        for d in documents:
-            n = len(d["sentences"])
-            bounds = np.linspace(0, n, k + 1).astype(int)
-            lo, hi = bounds[f], bounds[f + 1]
-            kept = d["sentences"][:lo] + d["sentences"][hi:]
-            held = d["sentences"][lo:hi]
-            if kept:
-                train.append({**d, "sentences": kept})
-            if held:
-                test.append({**d, "sentences": held})
-        folds.append((train, test))
-    return "sentence block", folds
-
-
-def cross_validate(
-    documents: Sequence[dict[str, Any]],
-    k: int = 5,
-    n_bootstrap: int = 1000,
-    seed: int = 0,
-    **train_kwargs: Any,
-) -> dict[str, Any]:
-    """Return k-fold cross-validated metrics: train on k-1 folds, label the held-out fold.
-
-    Folds are documents when there are at least ``k`` of them, otherwise contiguous
-    blocks of each document's sentences (as for the one-article seed). Predictions of
-    all folds are pooled and scored once; per-fold headline scores are listed too.
-    """
-    from .errors import StanceError
-    from .training import train
-
-    n_sent = sum(len(d["sentences"]) for d in documents)
-    if n_sent < k:
-        raise StanceError("E034", k=k, n=n_sent)
-    unit, folds = _folds(documents, k)
-    gold_all, pred_all, per_fold = [], [], []
-    labeler = None
-    for train_docs, test_docs in folds:
-        labeler = train(train_docs, seed=seed, **train_kwargs)
-        preds = list(labeler.pipe_sentences([[s["text"] for s in d["sentences"]] for d in test_docs],
-                                            targets=[_targets(d) for d in test_docs]))
-        fold = score(test_docs, preds, labeler.schema, labeler.registry, n_bootstrap=0)
-        per_fold.append({k2: fold[k2] for k2 in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "n_sentences")})
-        gold_all.extend(test_docs)
-        pred_all.extend(preds)
-    assert labeler is not None
-    result = score(gold_all, pred_all, labeler.schema, labeler.registry, n_bootstrap, seed)
-    result["cross_validation"] = {"k": k, "fold_unit": unit, "folds": per_fold}
-    return result

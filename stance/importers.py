@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .actors import CandidateFinder
+from .defaults import default_registry, default_schema
 from .errors import StanceError
 from .registry import ActorRegistry, fold
 from .schema import LabelSchema
@@ -117,10 +118,8 @@ class _Problems:
 
 
 def _defaults(schema: LabelSchema | None, registry: ActorRegistry | None) -> tuple[LabelSchema, ActorRegistry]:
-    from .labeler import DEFAULT_MODEL
-
-    schema = schema or LabelSchema.from_disk(DEFAULT_MODEL / "labels.json")
-    registry = registry or ActorRegistry.from_disk(DEFAULT_MODEL / "actors.jsonl")
+    schema = schema or default_schema()
+    registry = registry or default_registry()
     return schema, registry
 
 

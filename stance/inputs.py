@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from .errors import StanceError
 
 __all__ = ["InputDocument", "InputError", "iter_inputs", "read_inputs"]
@@ -148,8 +150,6 @@ def read_inputs(
 
 
 def _read_parquet(path: Path, text_field: str, id_field: str | None) -> Iterator[InputDocument | InputError]:
-    import pyarrow.parquet as pq
-
     try:
         handle = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet

@@ -7,6 +7,7 @@ A :class:`Labeler` is what :func:`stance.load` returns. A saved labeler is a fol
     labels.json        label schema
     actors.jsonl       actor registry
     thresholds.json    per-label decision thresholds and score temperature
+    training_config.json the recipe it was trained with (TrainingConfig), for a rebuild
     training.json      how it was trained: data hashes, seed, base model, metrics
     training_log.jsonl per-epoch log: training loss, dev metrics, seconds
 """
@@ -18,12 +19,18 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import load_file, save_file
+from torch.ao.quantization import quantize_dynamic
+from transformers import AutoTokenizer
 
-from .actors import CandidateFinder, sentence_candidates
+from .actors import CandidateFinder
+from .config import TRAINING_CONFIG_FILE, TrainingConfig
+from .defaults import DEFAULT_MODEL
 from .document import Candidate, Claim, Doc, Sentence
 from .errors import StanceError
 from .model import (
@@ -34,16 +41,21 @@ from .model import (
     as_pairs,
     cpu_has_bf16,
     label_probs,
+    quiet_transformers,
     resolve_base,
     write_json,
 )
+from .pairs import DocumentPairs, Targets, sentence_pairs
 from .registry import ActorRegistry
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
-__all__ = ["AGREEMENT_BAR", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "claim_agreement", "load", "resolve_precision"]
+__all__ = [
+    "AGREEMENT_BAR", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement", "read_model_folder",
+    "resolve_precision",
+]
 
-DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
+ENSEMBLE_FILE = "ensemble.json"
 _FILES = ("config.json", "weights.safetensors", "labels.json", "actors.jsonl", "thresholds.json")
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
@@ -75,18 +87,6 @@ def resolve_precision(precision: str, bf16_agreement: dict[str, float] | None = 
 def claim_agreement(a: set[tuple], b: set[tuple]) -> float:
     """Return the share of claims two runs agree on: identical claims over all claims of either."""
     return len(a & b) / len(a | b) if a | b else 1.0
-
-
-def _quiet_transformers() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import warnings
-
-    from transformers.utils import logging
-
-    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-    logging.disable_progress_bar()
-    logging.set_verbosity_error()
 
 
 class Labeler:
@@ -126,6 +126,8 @@ class Labeler:
         self.precision = "fp32"
         self.sort_window = 8
         self._fp32_net = self.net
+        # the recipe it was trained with (stance.train sets it; saved as training_config.json)
+        self.training_config: TrainingConfig | None = None
         self.set_precision(precision)
 
     @property
@@ -150,8 +152,6 @@ class Labeler:
         if precision == "bf16" and not cpu_has_bf16():
             precision = "fp32"  # emulated bf16 is slower than fp32: fall back
         if precision == "int8":
-            from torch.ao.quantization import quantize_dynamic
-
             self.net = quantize_dynamic(copy.deepcopy(self._fp32_net), {torch.nn.Linear}, dtype=torch.qint8).eval()
         else:
             self.net = self._fp32_net
@@ -258,22 +258,10 @@ class Labeler:
         return claims
 
     # -- documents -------------------------------------------------------------------
-    def _prepare(
-        self, text: str, spans: Sequence[SentenceSpan], targets: Sequence[Sequence[str | dict] | None] | None = None
-    ) -> tuple[list[list[Candidate]], list[Pair], set[int]]:
-        """Return each sentence's candidates (found, or the given ``targets``), the pairs to
-        score (sentences without a candidate have none, so they skip the model) and the
-        sentences that were cut to fit the model's window."""
-        candidates = sentence_candidates(self.finder, text, spans, targets)
-        pairs: list[Pair] = []
-        truncated = set()
-        for i, cands in enumerate(candidates):
-            if cands:
-                fitted, cut = self.encoder.fit_pairs(spans, i, cands)
-                pairs.extend(fitted)
-                if cut:
-                    truncated.add(i)
-        return candidates, pairs, truncated
+    def prepare(self, text: str, spans: Sequence[SentenceSpan], targets: Targets = None) -> DocumentPairs:
+        """Return a document's candidates (found, or the given ``targets``) and the pairs to
+        score, as :func:`stance.pairs.sentence_pairs` builds them."""
+        return sentence_pairs(self.finder, self.encoder, text, spans, targets)
 
     def _assemble(
         self, text: str, spans: Sequence[SentenceSpan], candidates: list[list[Candidate]], probs: torch.Tensor,
@@ -359,94 +347,124 @@ class Labeler:
             chunk = []
             n_pairs = 0
             for text, spans, targets in items:
-                candidates, pairs, truncated = self._prepare(text, spans, targets)
-                chunk.append((text, spans, candidates, pairs, truncated))
-                n_pairs += len(pairs)
+                prepared = self.prepare(text, spans, targets)
+                chunk.append((text, spans, prepared))
+                n_pairs += len(prepared.pairs)
                 if n_pairs >= self.sort_window * batch_size:
                     break
             if not chunk:
                 return
-            all_pairs = [p for _, _, _, pairs, _ in chunk for p in pairs]
+            all_pairs = [p for _, _, prepared in chunk for p in prepared.pairs]
             probs = self.score_pairs(all_pairs, batch_size)
             offset = 0
-            for text, spans, candidates, pairs, truncated in chunk:
-                doc_probs = probs[offset : offset + len(pairs)]
-                offset += len(pairs)
+            for text, spans, prepared in chunk:
+                doc_probs = probs[offset : offset + len(prepared.pairs)]
+                offset += len(prepared.pairs)
                 doc_id = next(ids, None) if ids else None
                 meta = next(meta_iter, None) if meta_iter else None
-                yield self._assemble(text, spans, candidates, doc_probs, truncated, doc_id, meta)
+                yield self._assemble(text, spans, prepared.candidates, doc_probs, prepared.truncated, doc_id, meta)
 
     # -- persistence -----------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the labeler to the folder ``path`` and return it."""
-        from safetensors.torch import save_file
-
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         write_json(path / "config.json", self.config.to_dict())
         save_file(self._weights, str(path / "weights.safetensors"))
-        self.schema.to_disk(path / "labels.json")
-        self.registry.to_disk(path / "actors.jsonl")
-        write_json(path / "thresholds.json", {"thresholds": self.thresholds, "temperature": self.temperature})
-        write_json(path / "training.json", self.metadata)
-        if self.metadata.get("history"):  # the per-epoch training log, one JSON object a line
-            with (path / "training_log.jsonl").open("w", encoding="utf-8") as out:
-                out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in self.metadata["history"])
+        write_shared_files(path, self.schema, self.registry, self.thresholds, self.temperature, self.metadata)
+        if self.training_config is not None:
+            self.training_config.to_file(path / TRAINING_CONFIG_FILE)
         return path
 
     @classmethod
     def load(
         cls, path: str | os.PathLike[str] = DEFAULT_MODEL, base: str | os.PathLike[str] | None = None,
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> Labeler:
-        """Rebuild a saved labeler from its folder; ``base`` overrides the encoder's location."""
-        from safetensors.torch import load_file
-        from transformers import AutoTokenizer
+        """Rebuild a saved labeler from its folder; ``base`` overrides the encoder's location.
 
-        _quiet_transformers()
-        path = Path(path)
-        if (path / "ensemble.json").is_file():
-            from .ensemble import Ensemble
-
-            return Ensemble.load(path, base=base, precision=precision)
-        missing = [f for f in _FILES if not (path / f).is_file()]
-        if missing:
-            raise StanceError("E030", path=path, missing=", ".join(missing))
-        config = ModelConfig.from_dict(json.loads((path / "config.json").read_text(encoding="utf-8")), path / "config.json")
-        base_dir = resolve_base(base or config.base_model)
+        For a folder of either kind (one model or an ensemble) use :func:`stance.load`.
+        """
+        files = read_model_folder(path)
+        base_dir = resolve_base(base or files.config.base_model)
         tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
-        net = StanceNet.build(config, base_dir)
-        net.load_trainable_state(load_file(str(path / "weights.safetensors")))
-        th = json.loads((path / "thresholds.json").read_text(encoding="utf-8"))
-        meta_path = path / "training.json"
-        metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls(
-            net,
-            tokenizer,
-            LabelSchema.from_disk(path / "labels.json"),
-            ActorRegistry.from_disk(path / "actors.jsonl"),
-            th["thresholds"],
-            float(th.get("temperature", 1.0)),
-            metadata,
-            precision=precision,
-        )
+        net = StanceNet.build(files.config, base_dir)
+        net.load_trainable_state(files.weights)
+        labeler = cls(net, tokenizer, files.schema, files.registry, files.thresholds, files.temperature, files.metadata,
+                      precision=precision)
+        labeler.training_config = files.training_config
+        return labeler
 
 
-def load(
-    path: str | os.PathLike[str] | None = None, *, registry: str | os.PathLike[str] | None = None,
-    precision: str = "auto",
-) -> Labeler:
-    """Return a saved labeler, by default the model shipped inside the package.
+@dataclass
+class ModelFiles:
+    """What a single model's folder holds, read and checked (:func:`read_model_folder`)."""
 
-    Args:
-        path: a model folder made by ``stance train`` or :meth:`Labeler.save`.
-        registry: an actor registry file to use instead of the model's own (new actors
-            and aliases are picked up without retraining).
-        precision: ``auto`` (default: bfloat16 where the CPU has it natively and the
-            model's check found it gives fp32's claims, else fp32), ``fp32``, ``bf16`` or
-            ``int8``; see :meth:`Labeler.set_precision`.
+    path: Path
+    config: ModelConfig
+    weights: dict[str, torch.Tensor]
+    schema: LabelSchema
+    registry: ActorRegistry
+    thresholds: dict[str, float]
+    temperature: float
+    metadata: dict[str, Any]
+    training_config: TrainingConfig | None
+
+
+def read_model_folder(path: str | os.PathLike[str]) -> ModelFiles:
+    """Return the parts of a saved single model's folder, checked.
+
+    Raises:
+        StanceError: E030 a missing file (or an ensemble folder), E032 a format version
+            this library does not read, E036 a ``thresholds.json`` without its fields.
     """
-    labeler = Labeler.load(path or DEFAULT_MODEL, precision=precision)
-    if registry is not None:
-        labeler = labeler.with_registry(ActorRegistry.from_disk(registry))
-    return labeler
+    quiet_transformers()
+    path = Path(path)
+    if (path / ENSEMBLE_FILE).is_file():
+        raise StanceError("E030", path=path, missing="config.json (this is an ensemble: load it with stance.load)")
+    missing = [f for f in _FILES if not (path / f).is_file()]
+    if missing:
+        raise StanceError("E030", path=path, missing=", ".join(missing))
+    config = ModelConfig.from_dict(read_json(path / "config.json"), path / "config.json")
+    thresholds, temperature = read_thresholds(path / "thresholds.json")
+    meta_path = path / "training.json"
+    recipe_path = path / TRAINING_CONFIG_FILE
+    return ModelFiles(path, config, load_file(str(path / "weights.safetensors")),
+                      LabelSchema.from_disk(path / "labels.json"), ActorRegistry.from_disk(path / "actors.jsonl"),
+                      thresholds, temperature, read_json(meta_path) if meta_path.is_file() else {},
+                      TrainingConfig.from_file(recipe_path) if recipe_path.is_file() else None)
+
+
+def read_json(path: Path) -> Any:
+    """Return a model file's JSON, or E002 naming the file and line where it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise StanceError("E002", path=path, line=exc.lineno, reason=exc.msg) from None
+
+
+def read_thresholds(path: Path) -> tuple[dict[str, float], float]:
+    """Return (per-label thresholds, temperature) from a model's ``thresholds.json``."""
+    data = read_json(path)
+    thresholds = data.get("thresholds") if isinstance(data, dict) else None
+    if not isinstance(thresholds, dict) or not all(isinstance(v, (int, float)) for v in thresholds.values()):
+        raise StanceError("E036", path=path, field="thresholds", reason="must be an object of label: number")
+    temperature = data.get("temperature", 1.0)
+    if not isinstance(temperature, (int, float)) or temperature <= 0:
+        raise StanceError("E036", path=path, field="temperature", reason="must be a positive number")
+    return {k: float(v) for k, v in thresholds.items()}, float(temperature)
+
+
+def write_shared_files(
+    path: Path, schema: LabelSchema, registry: ActorRegistry, thresholds: dict[str, float], temperature: float,
+    metadata: dict[str, Any],
+) -> None:
+    """Write the files every model folder has, single or ensemble: schema, registry,
+    thresholds, ``training.json`` and (when there is one) the per-epoch training log."""
+    schema.to_disk(path / "labels.json")
+    registry.to_disk(path / "actors.jsonl")
+    write_json(path / "thresholds.json", {"thresholds": thresholds, "temperature": temperature})
+    write_json(path / "training.json", metadata)
+    if metadata.get("history"):  # the per-epoch training log, one JSON object a line
+        with (path / "training_log.jsonl").open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in metadata["history"])

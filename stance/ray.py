@@ -25,9 +25,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .batch import Summary, _make_sink, _TextSink, claim_rows, record_rows
+import pyarrow as pa
+import torch
+
+from .batch import Summary, _make_sink, _TextSink
+from .defaults import DEFAULT_MODEL
 from .errors import StanceError
 from .inputs import InputError, read_inputs
+from .loading import load
+from .records import claim_columns, claim_rows, record_rows
+from .schema import LabelSchema
 
 __all__ = ["label"]
 
@@ -53,8 +60,6 @@ def _files(source: str | os.PathLike[str]) -> list[Path]:
 
 def _read_rows(paths: list[str], text_field: str, id_field: str | None) -> Iterator[Any]:
     """Yield Arrow tables of input rows (documents and bad rows) read with our readers."""
-    import pyarrow as pa
-
     rows: list[dict[str, Any]] = []
     for path in paths:
         for item in read_inputs(path, text_field, id_field):
@@ -65,17 +70,20 @@ def _read_rows(paths: list[str], text_field: str, id_field: str | None) -> Itera
                 rows.append({"doc_id": item.doc_id, "text": item.text, "meta": json.dumps(item.meta, ensure_ascii=False),
                              "source": item.source, "line": item.line, "error": None})
             if len(rows) >= _BLOCK_ROWS:
-                yield pa.Table.from_pylist(rows, schema=_INPUT_SCHEMA())
+                yield pa.Table.from_pylist(rows, schema=_INPUT_SCHEMA)
                 rows = []
     if rows:
-        yield pa.Table.from_pylist(rows, schema=_INPUT_SCHEMA())
+        yield pa.Table.from_pylist(rows, schema=_INPUT_SCHEMA)
 
 
-def _INPUT_SCHEMA() -> Any:  # noqa: N802 - a constant built lazily (pyarrow is imported on use)
-    import pyarrow as pa
+_INPUT_SCHEMA = pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("meta", pa.string()),
+                           ("source", pa.string()), ("line", pa.int64()), ("error", pa.string())])
 
-    return pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("meta", pa.string()),
-                      ("source", pa.string()), ("line", pa.int64()), ("error", pa.string())])
+
+def _text(value: Any) -> str | None:
+    """Return a string column's value, or None: in numpy batches a column that is None
+    throughout arrives as float NaN, not None (issue 14: a clean corpus crashed the driver)."""
+    return value if isinstance(value, str) else None
 
 
 def _datasource(files: list[Path], text_field: str, id_field: str | None) -> Any:
@@ -106,10 +114,6 @@ class _Labeller:
 
     def __init__(self, model: str | None, registry: str | None, precision: str, claims: bool,
                  batch_size: int, threads: int) -> None:
-        import torch
-
-        from .labeler import load
-
         torch.set_num_threads(threads)
         self.labeler = load(model, registry=registry, precision=precision)
         self.claims = claims
@@ -117,7 +121,7 @@ class _Labeller:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         n = len(batch["line"])
-        good = [i for i in range(n) if batch["error"][i] is None]
+        good = [i for i in range(n) if _text(batch["error"][i]) is None]
         docs = self.labeler.pipe([batch["text"][i] for i in good], batch_size=self.batch_size,
                                  doc_ids=[batch["doc_id"][i] for i in good],
                                  metas=[json.loads(batch["meta"][i]) for i in good])
@@ -167,9 +171,6 @@ def label(
     There is no ``resume`` here: rerun the job, or use the local engine for resumable runs.
     """
     ray = _require_ray()
-    from .labeler import DEFAULT_MODEL
-    from .schema import LabelSchema
-
     files = _files(source)
     output = Path(output)
     errors_path = Path(errors) if errors else output.with_name(output.name + ".errors.jsonl")
@@ -204,7 +205,7 @@ def label(
                 batch["rows"], batch["error"], batch["sentences"], batch["claims"], batch["truncated"]
             ):
                 summary.read += 1
-                if error is not None:
+                if _text(error) is not None:
                     summary.failed += 1
                     error_sink.write([json.loads(error)])
                     continue
@@ -218,8 +219,7 @@ def label(
                 summary.truncated_sentences += int(n_trunc)
             if not opened:
                 if claims and not columns:
-                    columns.extend(["doc_id", "sentence", "start", "end", "actor", "kind", "mention", "mention_start",
-                                    "mention_end", "labels", *[f"score_{n}" for n in names], "text"])
+                    columns.extend(claim_columns(names))
                 sink.open(None)
                 opened = True
             if out_rows:

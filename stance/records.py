@@ -1,4 +1,9 @@
-"""Reading labelled output back: the per-sentence records of ``stance label``, as Docs or rows.
+"""Step 6 of the pipeline, claims -> records: the one definition of the output rows, both ways.
+
+Writing: :func:`record_rows` (one row per sentence, :meth:`stance.Doc.to_records`),
+:func:`claim_rows` and :func:`claim_columns` (one row per claim), :func:`arrow_schema`
+(their Arrow types, for Parquet and Hugging Face datasets). Reading back: the
+per-sentence records of ``stance label``, as Docs or rows.
 
 Records are what :meth:`stance.Doc.to_records` gives, one per sentence: ``doc_id``,
 ``index``, ``text``, ``start``, ``end``, ``claims`` (actor, mentions, labels, scores,
@@ -12,21 +17,95 @@ of a claims table (one per claim: ``sentence``, ``actor``, ``labels``, ``score_<
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from .data import iter_json_lines
 from .document import Claim, Doc, Mention, Sentence
 from .errors import StanceError
 
-__all__ = ["SENTENCE_FIELDS", "docs_from_records", "read_records"]
+__all__ = ["SENTENCE_FIELDS", "arrow_schema", "claim_columns", "claim_rows", "docs_from_records", "read_records", "record_rows"]
 
 # fields of a record that belong to its sentence; every other field describes the document
 SENTENCE_FIELDS = ("index", "text", "start", "end", "claims", "truncated")
-# the columns of a claims table (``stance label --claims``) that describe the claim, not the document
-_CLAIM_COLUMNS = ("sentence", "start", "end", "actor", "kind", "mention", "mention_start", "mention_end", "labels", "text")
+# the columns of a claims table (``stance label --claims``) that describe the claim, not the document,
+# before and after its ``score_<label>`` columns
+_CLAIM_COLUMNS_BEFORE = ("sentence", "start", "end", "actor", "kind", "mention", "mention_start", "mention_end", "labels")
+_CLAIM_COLUMNS_AFTER = ("text",)
+_CLAIM_COLUMNS = (*_CLAIM_COLUMNS_BEFORE, *_CLAIM_COLUMNS_AFTER)
+
+
+# -- writing: a Doc as rows -------------------------------------------------------------
+def record_rows(doc: Doc) -> list[dict[str, Any]]:
+    """Return one row per sentence: the document's :meth:`~stance.Doc.to_records`."""
+    return doc.to_records()
+
+
+def claim_rows(doc: Doc, labels: list[str]) -> list[dict[str, Any]]:
+    """Return one flat row per claim, ready for a data frame.
+
+    Columns: ``doc_id``, the document's pass-through fields, ``sentence`` (index),
+    ``start``, ``end``, ``actor``, ``kind``, ``mention``, ``mention_start``,
+    ``mention_end``, ``labels`` (a list) and ``score_<label>`` per schema label, and the
+    sentence ``text``.
+    """
+    rows = []
+    for sentence in doc.sentences:
+        for claim in sentence.claims:
+            mention = claim.mention
+            rows.append({
+                "doc_id": doc.doc_id,
+                **doc.meta,
+                "sentence": sentence.index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "actor": claim.actor,
+                "kind": claim.kind,
+                "mention": mention.text if mention else None,
+                "mention_start": mention.start if mention else None,
+                "mention_end": mention.end if mention else None,
+                "labels": list(claim.labels),
+                **{f"score_{name}": round(claim.scores[name], 4) for name in labels},
+                "text": sentence.text,
+            })
+    return rows
+
+
+def claim_columns(labels: list[str], meta: list[str] | None = None) -> list[str]:
+    """Return the columns of a claims table, in order: ``doc_id``, the pass-through fields
+    ``meta``, the claim's columns with one ``score_<label>`` per label, the sentence text."""
+    return ["doc_id", *(meta or []), *_CLAIM_COLUMNS_BEFORE, *[f"score_{n}" for n in labels], *_CLAIM_COLUMNS_AFTER]
+
+
+def arrow_schema(labels: list[str], claims: bool) -> Any:
+    """Return the Arrow types of the fixed columns of record rows or claim rows."""
+    if claims:
+        return pa.schema(
+            [("doc_id", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()), ("end", pa.int64()),
+             ("actor", pa.string()), ("kind", pa.string()), ("mention", pa.string()),
+             ("mention_start", pa.int64()), ("mention_end", pa.int64()), ("labels", pa.list_(pa.string()))]
+            + [(f"score_{n}", pa.float64()) for n in labels]
+            + [("text", pa.string())]
+        )
+    claim = pa.struct([
+        ("actor", pa.string()), ("mentions", pa.string()), ("labels", pa.list_(pa.string())),
+        ("scores", pa.struct([(n, pa.float64()) for n in labels])), ("mention_span", pa.list_(pa.int64())),
+        ("kind", pa.string()),
+    ])
+    return pa.schema(
+        [("doc_id", pa.string()), ("index", pa.int64()), ("text", pa.string()), ("start", pa.int64()),
+         ("end", pa.int64()), ("truncated", pa.bool_()), ("claims", pa.list_(claim))]
+    )
+
+
+
+# -- reading: records back to rows and Docs ------------------------------------------------
 
 
 def _bad(path: Path, line: int, reason: str) -> StanceError:
@@ -128,8 +207,6 @@ def _check_sentence(record: dict[str, Any], path: Path, line: int, where: str) -
 
 def _read_claims_csv(path: Path) -> list[dict[str, Any]]:
     """Return the rows of a claims-table CSV as one-claim sentence records, typed back."""
-    import csv
-
     ints = ("sentence", "start", "end", "mention_start", "mention_end")
     out = []
     try:
@@ -181,11 +258,7 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             out.extend(_sentence_records(record, path, number))
     elif suffix in (".parquet", ".pq"):
         try:
-            import pyarrow.parquet as pq
-
             rows = pq.read_table(path).to_pylist()
-        except ImportError:
-            raise StanceError("E053", path=path, reason="pyarrow is not installed") from None
         except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
             raise StanceError("E053", path=path, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         for number, record in enumerate(rows, 1):

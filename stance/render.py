@@ -190,7 +190,7 @@ def render_html(
             legend) or label names; labels found in the documents are added after them.
         title: the page title (default: the document's title or id).
 
-    >>> page = stance.load()("Petro warned against strikes.").to_html()   # doctest: +SKIP
+    >>> page = render_html(stance.load()("Petro warned against strikes."))   # doctest: +SKIP
     """
     docs = [docs] if isinstance(docs, Doc) else list(docs)
     names, definitions = _label_names(docs, labels)

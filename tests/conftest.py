@@ -52,12 +52,31 @@ def shipped():
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, seed_docs, schema, registry) -> Path:
-    """A model trained for two epochs on the seed article, saved to disk."""
+def tiny_model_dir(tmp_path_factory, seed_docs, schema, registry, tiny_base) -> Path:
+    """A model of the tiny random base trained for two epochs on the seed article, saved to disk."""
     import stance
 
-    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=7)
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=7, base=str(tiny_base))
     return labeler.save(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory) -> Path:
+    """A tiny randomly initialised BERT (2 layers, 32 wide) with the bundled tokenizer, saved as a
+    local Hugging Face folder: for tests of the machinery (saving, loading, the CLI, configs),
+    not of what the model learns. Any local folder works as a base, so this one does too."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from stance.model import DEFAULT_BASE, resolve_base
+
+    path = tmp_path_factory.mktemp("tiny-base")
+    tokenizer = AutoTokenizer.from_pretrained(str(resolve_base(DEFAULT_BASE)), local_files_only=True)
+    tokenizer.save_pretrained(path)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=256)
+    BertModel(config, add_pooling_layer=False).save_pretrained(path, safe_serialization=True)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -136,3 +136,21 @@ def test_cli_suggest_and_import_help(capsys):
             main([command, "--help"])
         assert exit_.value.code == 0
         assert "default" in capsys.readouterr().out
+
+
+def test_suggest_scores_the_pairs_labelling_scores(shipped):
+    """Regression (issue 14): suggest built its pairs itself and skipped the window fitting that
+    labelling does; a sentence longer than the window now gets the same claims in both."""
+    long_sentence = ("Petro said the strikes violate Colombia's sovereignty, " + "and he repeated it, " * 70
+                     + "while Rubio urged more strikes.")
+    text = "Petro urged dialogue with Caracas. " + long_sentence
+    doc = shipped(text)
+    assert doc.sentences[1].truncated
+    picks = suggest(shipped, [text], n=5, diversity=False)
+    by_index = {p.index: p for p in picks}
+    for sentence in doc.sentences:
+        if sentence.index in by_index:
+            got = [(c.actor, c.labels, round(c.scores[k], 5)) for c in by_index[sentence.index].claims for k in c.scores]
+            want = [(c.actor, c.labels, round(c.scores[k], 5)) for c in sentence.claims for k in c.scores]
+            assert got == want
+    assert 1 in by_index

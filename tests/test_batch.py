@@ -273,7 +273,7 @@ def test_bf16_scores_near_a_threshold_are_redone_in_fp32(shipped, seed_text):
     if not cpu_has_bf16():
         pytest.skip("this CPU has no native bf16: the bf16 path is not used here")
     spans = split_sentences(seed_text)
-    pairs = shipped._prepare(seed_text, spans)[1]
+    pairs = shipped.prepare(seed_text, spans).pairs
     saved = dict(shipped.thresholds)
     try:
         exact = shipped.set_precision("fp32").score_pairs(pairs)
@@ -289,3 +289,56 @@ def test_bf16_scores_near_a_threshold_are_redone_in_fp32(shipped, seed_text):
     finally:
         shipped.thresholds = saved
         shipped.set_precision("fp32")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray for the module's runs (stance.ray.label joins it and leaves it running)."""
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'stance[ray]'")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_engine_on_a_clean_corpus_matches_the_local_run(shipped, tmp_path, local_ray):
+    """Regression (issue 14): on a corpus with no bad row, Ray's error column is None throughout and
+    arrived as float NaN, which crashed the driver. JSONL and Parquet inputs, records and claims."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import stance.ray
+
+    data = rows(12)
+    inputs = {"jsonl": write_jsonl(tmp_path / "in.jsonl", data), "parquet": tmp_path / "in.parquet"}
+    pq.write_table(pa.Table.from_pylist(data), inputs["parquet"])
+    runs = [("jsonl", "records.jsonl", False), ("jsonl", "claims.csv", True),
+            ("parquet", "records.parquet", False), ("parquet", "claims.parquet", True)]
+    for source, name, claims in runs:
+        local, remote = tmp_path / f"local-{source}-{name}", tmp_path / f"ray-{source}-{name}"
+        label_corpus(inputs[source], local, shipped, claims=claims)
+        summary = stance.ray.label(inputs[source], remote, claims=claims, workers=1, threads=1, precision="fp32")
+        assert (summary.read, summary.labelled, summary.failed) == (12, 12, 0), (source, name)
+        assert summary.errors is None and not remote.with_name(remote.name + ".errors.jsonl").exists()
+        if name.endswith(".parquet"):
+            assert pq.read_table(remote).equals(pq.read_table(local)), (source, name)
+        else:
+            assert remote.read_text(encoding="utf-8") == local.read_text(encoding="utf-8"), (source, name)
+
+
+def test_label_to_stdout_is_the_same_job_as_to_a_file(shipped, tmp_path, capsys):
+    """``stance label`` without -o streams what -o FILE.jsonl writes, through the same job; its
+    summary counts truncated sentences too (the second labelling loop it replaced did not)."""
+    long_text = "Petro warned against strikes. " + " ".join(["The minister spoke again and again"] * 60) + " Petro agreed."
+    data = rows(3) + [{"id": "long", "text": long_text}] + ["{broken"]
+    src = write_jsonl(tmp_path / "in.jsonl", data)
+    label_corpus(src, tmp_path / "file.jsonl", shipped)
+    capsys.readouterr()
+    summary = label_corpus(src, "-", shipped)
+    out, err = capsys.readouterr()
+    assert out == (tmp_path / "file.jsonl").read_text(encoding="utf-8")
+    assert json.loads(err.splitlines()[0])["line"] == 5  # the bad row, on standard error
+    assert (summary.read, summary.labelled, summary.failed) == (5, 4, 1) and summary.truncated_sentences >= 1
+    assert "longer than the model window" in str(summary)
+    with pytest.raises(StanceError) as exc:
+        label_corpus(src, "-", shipped, resume=True)
+    assert exc.value.code == "E085"

@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pytest
 
+from stance.render import render_html
+
 ARTICLE = ("Colombian President Gustavo Petro warned against foreign military action <b>in</b> Venezuela.\n\n"
            "President Donald Trump ordered new strikes on boats near Venezuela & said more would follow.")
 
@@ -39,7 +41,7 @@ def test_console_check_catches_errors(chromium, tmp_path):
 def test_rendered_article_in_chromium(chromium, shipped, tmp_path, width, height):
     doc = shipped(ARTICLE, doc_id="a1", meta={"date": "2025-09-02"})
     path = tmp_path / "article.html"
-    path.write_text(doc.to_html(shipped.schema), encoding="utf-8")
+    path.write_text(render_html(doc, shipped.schema), encoding="utf-8")
     page = chromium.open(path, width, height)
     assert page.console == [], page.console
     # the DOM Chromium built: one highlighted mention per claim with a mention, the legend, escaped markup as text

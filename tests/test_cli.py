@@ -88,12 +88,12 @@ def test_eval_errors(capsys, tmp_path):
     assert code == 2 and "E006" in err and "nope" in err
 
 
-def test_train_then_eval_and_load(capsys, tmp_path):
+def test_train_then_eval_and_load(capsys, tmp_path, tiny_base):
     import stance
 
     out_dir = tmp_path / "mine"
     code, _, err = run(capsys, "train", "--data", str(ROOT / "seeds" / "seed-001.jsonl"), "--out", str(out_dir),
-                       "--epochs", "1")
+                       "--epochs", "1", "--base", str(tiny_base))
     assert code == 0 and "saved model" in err
     code, out, _ = run(capsys, "eval", "--gold", str(ROOT / "seeds" / "seed-001.jsonl"), "--model", str(out_dir),
                        "--json", "--bootstrap", "10")
@@ -126,3 +126,20 @@ def test_label_claims_table_and_output_errors(capsys, tmp_path):
     assert code == 2 and "E082" in err  # sentence records need .jsonl or .parquet
     code, _, err = run(capsys, "label", str(ROOT / "seeds" / "seed-001.txt"), "-o", str(tmp_path / "y.jsonl"), "--resume")
     assert code == 2 and "E083" in err
+
+
+def test_an_output_in_a_missing_folder_is_a_coded_error(capsys, tmp_path):
+    """Regression (issue 14): these raised a raw traceback (FileNotFoundError)."""
+    missing = tmp_path / "no" / "such" / "folder"
+    seed = str(ROOT / "seeds" / "seed-001.txt")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    for argv in (["render", seed, "-o", str(missing / "page.html")],
+                 ["suggest", seed, "-n", "2", "-o", str(missing / "tasks.json")],
+                 ["label", seed, "-o", str(a_file / "labels.jsonl")]):  # a folder that cannot be made
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "E089" in err and "Traceback" not in err, argv
+        assert str(missing if argv[0] != "label" else a_file) in err, argv
+    # `stance label` makes the folders of its outputs, the errors file's too
+    code, out, err = run(capsys, "label", seed, "--errors", str(missing / "errors.jsonl"))
+    assert code == 0 and out.count("\n") > 10 and missing.is_dir()

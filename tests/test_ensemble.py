@@ -13,10 +13,10 @@ PAIRS = [("bike lanes", "Everyone loved the « bike lanes » ."), ("school meals
 
 
 @pytest.fixture(scope="module")
-def ensemble() -> stance.Ensemble:
+def ensemble(tiny_base) -> stance.Ensemble:
     docs = targeted_documents(mentioned=True) * 2
     return stance.train_ensemble(docs, seeds=[3, 4], dev_fraction=0.25, schema=single_label_schema(),
-                                 registry=stance.ActorRegistry([]), epochs=2, lr=1e-3, design="pair")
+                                 registry=stance.ActorRegistry([]), epochs=2, lr=1e-3, design="pair", base=str(tiny_base))
 
 
 def test_scores_are_the_mean_of_the_members_and_thresholds_are_fitted_on_dev(ensemble):
@@ -62,9 +62,10 @@ def test_members_must_read_the_same_pairs(ensemble, tiny_model_dir):
     assert err.value.code == "E075"
 
 
-def test_cli_trains_an_ensemble_and_eval_reads_it(capsys, tmp_path):
+def test_cli_trains_an_ensemble_and_eval_reads_it(capsys, tmp_path, tiny_base):
     (data, schema_path), out = write_policy_files(tmp_path), tmp_path / "ens"
     code = main(["train", "--data", str(data), "--schema", str(schema_path), "--out", str(out), "--epochs", "1",
+                 "--base", str(tiny_base),
                  "--dev-fraction", "0.25", "--seed", "7", "--ensemble", "2", "--design", "pair", "-q"])
     err = capsys.readouterr().err
     assert code == 0 and '"seeds": [7, 8]' in err

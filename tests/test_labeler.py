@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import stance
-from stance.labeler import DEFAULT_MODEL
+from stance.defaults import DEFAULT_MODEL
 
 ROOT = DEFAULT_MODEL.parents[2]
 
@@ -57,36 +57,61 @@ def test_shipped_model_reproduces_recorded_seed_predictions(shipped, seed_text):
                 assert gc["scores"][label] == pytest.approx(score, abs=2e-3)
 
 
-def test_save_load_round_trip(tiny_model_dir, seed_text):
-    first = stance.load(tiny_model_dir)
-    second = stance.load(tiny_model_dir)
+def test_save_load_round_trip_gives_the_in_memory_model_s_scores(seed_docs, schema, registry, tiny_base, tmp_path):
+    """The reloaded model scores as the one in memory (a save that lost or garbled a weight,
+    the thresholds or the temperature would fail here), and keeps its recipe and metadata."""
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=4, base=str(tiny_base), lr=5e-3)
+    path = labeler.save(tmp_path / "round-trip")
+    again = stance.load(path, precision="fp32")
     pairs = [("Gustavo Petro", "He warned against « foreign » intervention."), ("United States", "The « U.S. » struck boats.")]
-    assert torch.allclose(first.score_pairs(pairs), second.score_pairs(pairs))
-    assert first.metadata["n_documents"] == 1 and first.metadata["thresholds_tuned_on"] == "train"
+    assert torch.allclose(labeler.score_pairs(pairs), again.score_pairs(pairs), atol=1e-6)
+    assert again.thresholds == labeler.thresholds and again.temperature == labeler.temperature
+    assert again.training_config == labeler.training_config and again.training_config.epochs == 2
+    assert again.metadata["n_documents"] == 1 and again.metadata["thresholds_tuned_on"] == "train"
+    # an untrained network of the same kind scores differently: the comparison above can fail
+    fresh = stance.train(seed_docs, schema=schema, registry=registry, epochs=0, seed=5, base=str(tiny_base))
+    assert not torch.allclose(fresh.score_pairs(pairs), again.score_pairs(pairs), atol=1e-6)
 
 
-def test_training_is_deterministic(seed_docs, schema, registry):
-    a = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3)
-    b = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3)
+def test_a_damaged_thresholds_file_is_a_coded_error(tiny_model_dir, tmp_path):
+    """Regression (issue 14): a thresholds.json without its key raised a bare KeyError."""
+    import shutil
+
+    broken = shutil.copytree(tiny_model_dir, tmp_path / "broken")
+    (broken / "thresholds.json").write_text('{"temperature": 1.0}', encoding="utf-8")
+    with pytest.raises(stance.StanceError) as err:
+        stance.load(broken)
+    assert err.value.code == "E036" and "thresholds.json" in str(err.value) and "'thresholds'" in str(err.value)
+
+
+def test_training_is_deterministic(seed_docs, schema, registry, tiny_base):
+    a = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3, base=str(tiny_base))
+    b = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3, base=str(tiny_base))
     pairs = [("Gustavo Petro", "« Petro » urged legal drugs.")]
     assert torch.equal(a.score_pairs(pairs), b.score_pairs(pairs))
 
 
 def test_new_label_in_schema_is_learnt(seed_docs, schema, registry, tmp_path):
+    """A label added to the schema and used in the annotations is predicted where it was trained."""
     docs = json.loads(json.dumps(seed_docs))
-    for sentence in docs[0]["sentences"]:
+    trained_at = set()
+    for i, sentence in enumerate(docs[0]["sentences"]):
         for claim in sentence["claims"]:
             if "dialogue" in sentence["text"] or "Gamble" in sentence["text"]:
                 claim["labels"].append("pro_negotiation")
+                trained_at.add((i, claim["actor"]))
+    assert trained_at
     bigger = schema.extended(["pro_negotiation"])
-    labeler = stance.train(docs, schema=bigger, registry=registry, epochs=1, seed=1)
+    labeler = stance.train(docs, schema=bigger, registry=registry, epochs=3, seed=1)
     assert labeler.schema.names[-1] == "pro_negotiation"
-    path = labeler.save(tmp_path / "neg")
-    again = stance.load(path)
-    doc = again("He calls for dialogue between factions.")
+    again = stance.load(labeler.save(tmp_path / "neg"), precision="fp32")
     assert again.schema.names == bigger.names
-    assert set(again.score_pairs([("Gustavo Petro", "« He » calls for dialogue.")]).shape) == {1, 4}
-    assert doc.sentences
+    doc = next(again.pipe_sentences([[s["text"] for s in docs[0]["sentences"]]]))
+    predicted = {(s.index, c.actor) for s in doc.sentences for c in s.claims if "pro_negotiation" in c.labels}
+    assert predicted & trained_at, f"pro_negotiation trained at {sorted(trained_at)}, predicted at {sorted(predicted)}"
+    # and it is not given to every claim: the other claims of the article keep their labels only
+    others = {(s.index, c.actor) for s in doc.sentences for c in s.claims} - trained_at
+    assert others and not others <= predicted
 
 
 def test_registry_override_is_used_at_prediction(shipped, tmp_path):

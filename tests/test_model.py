@@ -22,9 +22,10 @@ def tokenizer():
 
 
 @pytest.fixture(scope="module")
-def tiny_shared(tmp_path_factory, seed_docs, schema, registry):
-    """A shared-design model trained for two epochs on the seed article, saved and loaded back."""
-    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=7, design="shared")
+def tiny_shared(tmp_path_factory, seed_docs, schema, registry, tiny_base):
+    """A shared-design model of the tiny base trained for two epochs on the seed article, saved."""
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=2, seed=7, design="shared",
+                           base=str(tiny_base), lr=5e-3)
     return labeler, labeler.save(tmp_path_factory.mktemp("models") / "shared")
 
 
@@ -97,8 +98,9 @@ def test_shared_model_trains_saves_reloads_and_scores_candidates_apart(tiny_shar
     assert len(doc.sentences) > 10 and all(c.actor for s in doc.sentences for c in s.claims)
 
 
-def test_shared_training_is_deterministic(seed_docs, schema, registry):
-    runs = [stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3, design="shared") for _ in range(2)]
+def test_shared_training_is_deterministic(seed_docs, schema, registry, tiny_base):
+    runs = [stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=3, design="shared",
+                         base=str(tiny_base)) for _ in range(2)]
     pairs = [Pair("Gustavo Petro", "Petro urged legal drugs.", (0, 5))]
     assert torch.equal(runs[0].score_pairs(pairs), runs[1].score_pairs(pairs))
 
@@ -119,7 +121,8 @@ def test_unknown_or_mismatched_design_is_a_clear_error(tiny_model_dir, seed_docs
 def test_shared_training_batches_keep_a_sentence_s_pairs_together():
     import random
 
-    from stance.training import TrainingPairs, _batches
+    from stance.pairs import TrainingPairs
+    from stance.training import _batches
 
     pairs = TrainingPairs()
     for s in range(40):

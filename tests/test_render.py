@@ -53,7 +53,7 @@ def hostile_doc(shipped):
 
 
 def test_to_html_highlights_mentions_escapes_everything(hostile_doc, shipped):
-    page = hostile_doc.to_html(shipped.schema)
+    page = render_html(hostile_doc, shipped.schema)
     assert "<script" not in page and "javascript:" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "O&amp;O" in page
     dom = Elements(page)
@@ -104,7 +104,7 @@ def test_records_round_trip_jsonl_and_parquet(hostile_doc, tmp_path):
         for claim, original in zip(doc.claims, hostile_doc.claims):  # spans still index the rebuilt text
             assert doc.text[claim.mention.start : claim.mention.end] == claim.mention.text
             assert claim.scores == pytest.approx({k: round(v, 4) for k, v in original.scores.items()})
-        page = doc.to_html()
+        page = render_html(doc)
         assert len(Elements(page).find("mark", "mention")) == len([c for c in doc.claims if c.mention])
 
 

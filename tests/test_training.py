@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 
 import stance
 from stance.cli import main
-from stance.training import split_dev
+from stance.splits import split_dev
 
 PAIR = [("Gustavo Petro", "« Petro » called for dialogue with the opposition.")]
 
@@ -96,10 +96,10 @@ def test_dev_split_is_seeded_and_by_document():
         assert err.value.code == "E072"
 
 
-def test_early_stopping_on_dev_macro_f1(seed_docs, schema, registry):
+def test_early_stopping_on_dev_macro_f1(seed_docs, schema, registry, tiny_base):
     # with a zero learning rate the dev score never improves after epoch 1, so patience 1 stops at epoch 2
     labeler = stance.train(seed_docs, schema=schema, registry=registry, dev_documents=seed_docs, epochs=5, lr=0.0,
-                           patience=1, seed=3)
+                           patience=1, seed=3, base=str(tiny_base))
     assert labeler.metadata["stopped_early_at"] == 2 and len(labeler.metadata["history"]) == 2
     assert labeler.metadata["best_epoch"] == 1
     with pytest.raises(stance.StanceError) as err:
@@ -167,7 +167,8 @@ def test_targets_without_mention_and_bad_targets(tmp_path):
 
 
 def test_class_weights_balance_the_label_counts():
-    from stance.training import _loss, class_weights
+    from stance.calibration import class_weights
+    from stance.model import stance_loss as _loss
 
     # single-label: 2 FAVOR, 1 AGAINST, 3 "no label" -> n / (k * count) per class, "no label" last
     targets = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
@@ -180,24 +181,23 @@ def test_class_weights_balance_the_label_counts():
     logits = torch.zeros((6, 2))
     assert float(_loss(logits, targets, False, class_weights(targets, False))) == pytest.approx(
         float(_loss(logits, targets, False)))  # uniform logits: the weighted mean is the same loss
-    with pytest.raises(ValueError):
+    with pytest.raises(stance.StanceError) as err:
         stance.train(targeted_documents(mentioned=True), schema=single_label_schema(),
                      registry=stance.ActorRegistry([]), epochs=1, class_weight="heavy")
+    assert err.value.code == "E037" and "'class_weight'" in str(err.value)
 
 
 
-def test_full_fine_tuning_trains_saves_and_reloads_every_weight(tmp_path):
+def test_full_fine_tuning_trains_saves_and_reloads_every_weight(tmp_path, tiny_base):
     """``lora_r`` 0: no adapters, every encoder weight is trained and saved, and the model reloads as it was."""
-    from stance.model import ModelConfig
-
     docs = targeted_documents(mentioned=True)
-    config = ModelConfig(lora_r=0, design="pair", multi_label=False)
+    recipe = {"model": {"lora_r": 0}, "design": "pair", "base": str(tiny_base)}
     labeler = stance.train(docs, schema=single_label_schema(), registry=stance.ActorRegistry([]), epochs=1, lr=1e-4,
-                           seed=2, config=config)
+                           seed=2, **recipe)
     weights = labeler._weights
     assert not any(k.startswith("lora.") for k in weights)
     base = stance.train(docs, schema=single_label_schema(), registry=stance.ActorRegistry([]), epochs=1, lr=0.0,
-                        seed=2, config=config)._weights
+                        seed=2, **recipe)._weights
     assert not torch.equal(weights["encoder.encoder.layer.0.attention.self.query.weight"],
                            base["encoder.encoder.layer.0.attention.self.query.weight"])  # the encoder itself trained
     path = labeler.save(tmp_path / "full")
@@ -207,7 +207,7 @@ def test_full_fine_tuning_trains_saves_and_reloads_every_weight(tmp_path):
     # a LoRA config cannot be filled from a full model's weights, nor the other way round
     saved = load_file(str(path / "weights.safetensors"))
     lora_config = dataclasses.replace(again.config, lora_r=16)
-    lora_net = stance.model.StanceNet.build(lora_config, stance.model.resolve_base(config.base_model))
+    lora_net = stance.model.StanceNet.build(lora_config, stance.model.resolve_base(again.config.base_model))
     with pytest.raises(stance.StanceError) as err:
         lora_net.load_trainable_state(saved)
     assert err.value.code == "E030" and "LoRA" in str(err.value)
