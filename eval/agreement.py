@@ -5,7 +5,8 @@
 Prints per-label Cohen's kappa (sentence level: does the sentence carry the label),
 sentence macro/micro-F1 and claim-level (actor, label) micro-F1 of pass B against
 pass A, with the same scorer as `stance eval`. Reference files are resolved against
-the corpus (../shared/corpora/allsides_latam or $STANCE_CORPUS).
+the corpora they name (../shared/corpora/NAME, or $STANCE_CORPORA); where one is absent
+the script says so and stops.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
-from stance.corpus import corpus_available  # noqa: E402
 from stance.document import Claim, Doc, Sentence  # noqa: E402
 
 
@@ -66,12 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pass_b")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if not corpus_available():
-        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
-        return 0
     schema = stance.LabelSchema.from_disk(ROOT / "seeds" / "labels.json")
     registry = stance.ActorRegistry.from_disk(ROOT / "seeds" / "actors.jsonl")
-    result = agreement(stance.read_documents(args.pass_a, schema), stance.read_documents(args.pass_b, schema), schema, registry)
+    try:
+        a_docs, b_docs = stance.read_documents(args.pass_a, schema), stance.read_documents(args.pass_b, schema)
+    except stance.StanceError as exc:
+        if exc.code != "E040":
+            raise
+        print(f"skipped: a corpus the passes refer to is absent ({exc})")
+        return 0
+    result = agreement(a_docs, b_docs, schema, registry)
     if args.json:
         print(json.dumps(result))
         return 0

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .document import Candidate, Mention
+from .errors import StanceError
 from .registry import Actor, ActorRegistry, fold
 from .sentences import SentenceSpan
 
@@ -318,7 +319,8 @@ def given_candidates(span: SentenceSpan, targets: Sequence[str | dict]) -> list[
             if start is None:
                 start = span.text.find(mention_text)
             if start < 0 or span.text[start : start + len(mention_text)] != mention_text:
-                raise ValueError(f"mention {mention_text!r} of target {target['actor']!r} is not in the sentence")
+                raise StanceError("E039", reason=f"mention {mention_text!r} of target {target['actor']!r} is not in "
+                                  f"the sentence {span.text[:80]!r}")
             mention = Mention(mention_text, span.start + start, span.start + start + len(mention_text))
         out.append(Candidate(target["actor"], target.get("kind", "person"), mention, "given"))
     return out
@@ -329,7 +331,7 @@ def sentence_candidates(
 ) -> list[list[Candidate]]:
     """Return each sentence's candidates: its given targets where there are some, else the finder's."""
     if targets is not None and len(targets) != len(spans):
-        raise ValueError(f"targets: {len(targets)} entries for {len(spans)} sentences (one per sentence, None for the finder)")
+        raise StanceError("E039", reason=f"{len(targets)} entries for {len(spans)} sentences (one per sentence, None for the finder)")
     found = finder.find(text, spans) if targets is None or any(t is None for t in targets) else None
     return [
         given_candidates(span, targets[i]) if targets is not None and targets[i] is not None else found[i]  # type: ignore[index]

@@ -17,6 +17,7 @@ Reference line::
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -25,11 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StanceError
+from .jsonl import iter_json_lines
 from .sentences import split_sentences
 
 __all__ = [
     "DEFAULT_CORPUS",
+    "FIRST_CORPUS",
     "corpus_available",
+    "corpus_dir",
     "load_corpus",
     "load_references",
     "sentence_sha1",
@@ -37,9 +41,25 @@ __all__ = [
     "to_references",
 ]
 
-DEFAULT_CORPUS = Path(
-    os.environ.get("STANCE_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "allsides_latam")
-)
+# the first corpus annotated; a reference line without a "corpus" field belongs to it
+FIRST_CORPUS = "allsides_latam"
+_SHARED_CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
+
+
+def corpus_dir(name: str = FIRST_CORPUS) -> Path:
+    """Return the folder of the corpus called ``name`` (a reference's ``corpus`` field).
+
+    ``$STANCE_CORPUS_<NAME>`` (``STANCE_CORPUS_ALLSIDES_MORE``; for the first corpus also
+    ``$STANCE_CORPUS``) points at one corpus; else ``$STANCE_CORPORA/<name>``; else
+    ``../shared/corpora/<name>`` beside the repository.
+    """
+    own = os.environ.get(f"STANCE_CORPUS_{name.upper()}") or (os.environ.get("STANCE_CORPUS") if name == FIRST_CORPUS else None)
+    if own:
+        return Path(own)
+    return Path(os.environ.get("STANCE_CORPORA", _SHARED_CORPORA)) / name
+
+
+DEFAULT_CORPUS = corpus_dir(FIRST_CORPUS)
 
 
 def sentence_sha1(text: str) -> str:
@@ -47,26 +67,29 @@ def sentence_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def corpus_available(corpus_dir: str | os.PathLike[str] = DEFAULT_CORPUS) -> bool:
-    """Return True when ``corpus_dir/articles.jsonl`` exists."""
-    return (Path(corpus_dir) / "articles.jsonl").is_file()
+def corpus_available(corpus: str | os.PathLike[str] = FIRST_CORPUS) -> bool:
+    """Return True when the corpus (a name, or a folder) has its ``articles.jsonl``."""
+    return (_folder(corpus) / "articles.jsonl").is_file()
 
 
-def load_corpus(corpus_dir: str | os.PathLike[str] = DEFAULT_CORPUS) -> dict[str, dict[str, Any]]:
-    """Return the corpus's articles keyed by id."""
-    path = Path(corpus_dir) / "articles.jsonl"
+def _folder(corpus: str | os.PathLike[str]) -> Path:
+    """A corpus given by name (``allsides_more``) or by folder."""
+    return corpus_dir(corpus) if isinstance(corpus, str) and os.sep not in corpus and not Path(corpus).exists() else Path(corpus)
+
+
+def load_corpus(corpus: str | os.PathLike[str] = FIRST_CORPUS) -> dict[str, dict[str, Any]]:
+    """Return the corpus's articles keyed by id (the corpus given by name or folder; read once
+    per process while the file is unchanged)."""
+    path = _folder(corpus) / "articles.jsonl"
     if not path.is_file():
         raise StanceError("E040", path=path)
-    articles: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    article = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-                articles[article["id"]] = article
-    return articles
+    stat = path.stat()
+    return _read_articles(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_articles(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    return {article["id"]: article for _, article in iter_json_lines(Path(path))}
 
 
 def _field_text(article: dict[str, Any], field: str) -> str:
@@ -74,16 +97,16 @@ def _field_text(article: dict[str, Any], field: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def template_documents(article_ids: list[str], corpus_dir: str | os.PathLike[str] = DEFAULT_CORPUS) -> Iterator[dict[str, Any]]:
+def template_documents(article_ids: list[str], corpus: str | os.PathLike[str] = FIRST_CORPUS) -> Iterator[dict[str, Any]]:
     """Yield, per article, a guide-format document of all its sentences with empty claims.
 
     The documents carry the article text and are meant for an annotator's scratch
     space outside the repository; :func:`to_references` strips the text again.
     """
-    articles = load_corpus(corpus_dir)
+    articles = load_corpus(corpus)
     for article_id in article_ids:
         if article_id not in articles:
-            raise StanceError("E041", article_id=article_id, path=corpus_dir)
+            raise StanceError("E041", article_id=article_id, path=_folder(corpus))
         article = articles[article_id]
         sentences = []
         title = _field_text(article, "title").strip()
@@ -94,7 +117,7 @@ def template_documents(article_ids: list[str], corpus_dir: str | os.PathLike[str
             sentences.append({"field": "text", "start": span.start, "end": span.end, "text": span.text, "claims": []})
         yield {
             "doc_id": f"allsides:{article_id}",
-            "corpus": Path(corpus_dir).name,
+            "corpus": _folder(corpus).name,
             "article_id": article_id,
             "url": article.get("url"),
             "outlet": article.get("outlet"),
@@ -123,48 +146,45 @@ def to_references(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_references(
-    path: str | os.PathLike[str], corpus_dir: str | os.PathLike[str] = DEFAULT_CORPUS
+    path: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None
 ) -> list[dict[str, Any]]:
     """Return the guide-format documents that the reference file at ``path`` points to.
 
+    Each line names its corpus (``"corpus": "allsides_more"``; none means the first corpus),
+    found by :func:`corpus_dir`; ``corpus`` (a name or folder) overrides that for every line.
+
     Raises:
-        StanceError: E040 when the corpus is absent, E042 on a hash mismatch, E002 on
-            bad JSON; each names the file and line.
+        StanceError: E040 when a corpus is absent, E041 an article not in it, E042 on a
+            hash mismatch, E002 on bad JSON; each names the file and line.
     """
-    articles = load_corpus(corpus_dir)
     documents = []
     path = Path(path)
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                ref = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-            article = articles.get(ref.get("article_id"))
-            if article is None:
-                raise StanceError("E041", article_id=ref.get("article_id"), path=corpus_dir)
-            sentences = []
-            for index, sref in enumerate(ref["sentences"]):
-                text = _field_text(article, sref["field"])[sref["start"] : sref["end"]]
-                if sentence_sha1(text) != sref["sha1"]:
-                    raise StanceError("E042", path=path, line=number, index=index, article_id=ref["article_id"])
-                sentences.append({"text": text, "claims": sref.get("claims", []),
-                                  "field": sref["field"], "start": sref["start"], "end": sref["end"]})
-            documents.append(
-                {
-                    "doc_id": ref.get("doc_id", f"allsides:{ref['article_id']}"),
-                    "url": article.get("url"),
-                    "outlet": article.get("outlet"),
-                    "date": article.get("date"),
-                    "title": article.get("title"),
-                    "lang": "en",
-                    "source": "allsides",
-                    **{k: ref[k] for k in ("split", "annotator") if k in ref},
-                    "sentences": sentences,
-                }
-            )
+    for number, ref in iter_json_lines(path):
+        source = corpus if corpus is not None else ref.get("corpus", FIRST_CORPUS)
+        articles = load_corpus(source)
+        article = articles.get(ref.get("article_id"))
+        if article is None:
+            raise StanceError("E041", article_id=ref.get("article_id"), path=_folder(source))
+        sentences = []
+        for index, sref in enumerate(ref["sentences"]):
+            text = _field_text(article, sref["field"])[sref["start"] : sref["end"]]
+            if sentence_sha1(text) != sref["sha1"]:
+                raise StanceError("E042", path=path, line=number, index=index, article_id=ref["article_id"])
+            sentences.append({"text": text, "claims": sref.get("claims", []),
+                              "field": sref["field"], "start": sref["start"], "end": sref["end"]})
+        documents.append(
+            {
+                "doc_id": ref.get("doc_id", f"allsides:{ref['article_id']}"),
+                "url": article.get("url"),
+                "outlet": article.get("outlet"),
+                "date": article.get("date"),
+                "title": article.get("title"),
+                "lang": "en",
+                "source": "allsides",
+                **{k: ref[k] for k in ("split", "annotator") if k in ref},
+                "sentences": sentences,
+            }
+        )
     return documents
 
 

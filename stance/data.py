@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .corpus import DEFAULT_CORPUS, load_references
+from .corpus import load_references
 from .errors import StanceError
+from .jsonl import iter_json_lines
 from .schema import LabelSchema
 
-__all__ = ["file_sha256", "read_documents", "write_documents"]
+__all__ = ["file_sha256", "iter_json_lines", "read_documents", "write_documents"]
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -111,35 +111,16 @@ def _is_reference_file(first: dict[str, Any]) -> bool:
     return "article_id" in first and isinstance(sentences[0], dict) and "sha1" in sentences[0]
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, value) for each non-blank line of a JSONL file.
-
-    Raises:
-        StanceError: E009 undecodable bytes, E002 invalid JSON, with the file and line.
-    """
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise StanceError("E009", path=path, line=number, reason=exc.reason) from None
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-
-
 def read_documents(
     path: str | os.PathLike[str],
     schema: LabelSchema | None = None,
-    corpus: str | os.PathLike[str] = DEFAULT_CORPUS,
+    corpus: str | os.PathLike[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the annotated documents of a guide-format JSONL file, checked.
 
     Fields the guide does not define are kept and ignored. A file of corpus
-    references is resolved against ``corpus``.
+    references is resolved against the corpus each line names (see
+    :func:`stance.corpus.load_references`), or ``corpus`` when given.
 
     Raises:
         StanceError: E001 missing file, E002 bad JSON, E003 missing field, E004 wrong

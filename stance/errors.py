@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "E035": "{path}: unknown model design '{found}' (known: {expected})",
     "E036": "{path}: field '{field}' {reason}",
     "E037": "{path}: training config is invalid: {reason}",
+    "E039": "targets: {reason}",
     # training and benchmarks
     "E070": "{path}, line {line}, sentence {index}: target {target}: {reason}",
     "E071": "{path}: cannot continue training from this model: {reason}",
@@ -47,7 +48,7 @@ MESSAGES: dict[str, str] = {
     "E076": "tweet '{doc_id}' has no sentiment in the train annotations (data-all-annotations)",
     "E077": "auxiliary pairs '{aux}' are not for {task} (sentiment: semeval; coref: newsmtsc)",
     # corpus references
-    "E040": "{path}: corpus not found (set STANCE_CORPUS or pass --corpus)",
+    "E040": "{path}: corpus not found (set STANCE_CORPORA to the folder of corpora, STANCE_CORPUS_<NAME> to this one, or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",
     "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",
     # importing annotation-tool exports, suggesting tasks

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StanceError
+from .jsonl import iter_json_lines
 
 __all__ = ["Actor", "ActorRegistry", "fold", "names_match"]
 
@@ -147,17 +148,7 @@ class ActorRegistry:
         path = Path(path)
         if not path.is_file():
             raise StanceError("E001", path=path)
-        actors = []
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StanceError("E002", path=path, line=number, reason=exc.msg) from None
-                actors.append(cls._parse(data, path, number))
-        return cls(actors)
+        return cls([cls._parse(data, path, number) for number, data in iter_json_lines(path)])
 
     @staticmethod
     def _parse(data: Any, path: Path, number: int) -> Actor:

@@ -6,6 +6,8 @@ import stance
 from stance import StanceError
 from stance.corpus import corpus_available, load_references
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
 
 def write(tmp_path, lines, name="gold.jsonl"):
     path = tmp_path / name
@@ -85,3 +87,52 @@ def test_references_without_corpus_fail_loudly(tmp_path):
     with pytest.raises(StanceError) as err:
         stance.read_documents(path, corpus=tmp_path / "nowhere")
     assert err.value.code == "E040"
+
+
+def _written_corpus(folder, name: str) -> tuple:
+    """A corpus of one written article, and a reference file into it (no real text)."""
+    from stance.corpus import sentence_sha1
+
+    text = "Minister Ana Ortiz rejected the strikes. She called for talks."
+    (folder / name).mkdir()
+    (folder / name / "articles.jsonl").write_text(json.dumps({"id": "w1", "title": "Talks", "text": text}) + "\n",
+                                                  encoding="utf-8")
+    ref = {"doc_id": f"{name}:w1", "corpus": name, "article_id": "w1",
+           "sentences": [{"field": "text", "start": 0, "end": 40, "sha1": sentence_sha1(text[:40]),
+                          "claims": [{"actor": "Ana Ortiz", "mentions": "Ana Ortiz", "labels": ["sovereignty"]}]}]}
+    return write(folder, [json.dumps(ref)], f"{name}-refs.jsonl"), text
+
+
+def test_references_name_their_corpus_and_each_resolves_from_its_own_folder(tmp_path, monkeypatch):
+    """A reference line's "corpus" picks the folder: $STANCE_CORPORA/<name>, or $STANCE_CORPUS_<NAME> for one."""
+    refs, text = _written_corpus(tmp_path, "pool_b")
+    monkeypatch.setenv("STANCE_CORPORA", str(tmp_path))
+    docs = stance.read_documents(refs)
+    assert docs[0]["sentences"][0]["text"] == text[:40] and docs[0]["doc_id"] == "pool_b:w1"
+    elsewhere = tmp_path / "moved"
+    elsewhere.mkdir()
+    (tmp_path / "pool_b").rename(elsewhere / "pool_b")
+    with pytest.raises(StanceError) as err:
+        stance.read_documents(refs)
+    assert err.value.code == "E040" and "pool_b" in str(err.value)
+    monkeypatch.setenv("STANCE_CORPUS_POOL_B", str(elsewhere / "pool_b"))
+    assert stance.read_documents(refs)[0]["sentences"][0]["claims"][0]["actor"] == "Ana Ortiz"
+
+
+MORE = ROOT / "training" / "data" / "allsides_more_train.jsonl"
+needs_more = pytest.mark.skipif(not corpus_available("allsides_more"),
+                                reason="second real-news corpus absent: ../shared/corpora/allsides_more (or $STANCE_CORPORA)")
+
+
+@needs_corpus
+@needs_more
+def test_the_repository_s_references_resolve_on_both_corpora():
+    schema = stance.LabelSchema.from_disk(ROOT / "seeds" / "labels.json")
+    sentences = {}  # (corpus, article) -> sentences, each article counted once over its passes
+    for path in sorted((ROOT / "training" / "data").glob("allsides_*.jsonl")) + sorted((ROOT / "eval" / "data").glob("*.jsonl")):
+        docs = stance.read_documents(path, schema)  # checks every hash and label
+        refs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for ref, doc in zip(refs, docs, strict=True):
+            sentences[ref.get("corpus", "allsides_latam"), ref["article_id"]] = len(doc["sentences"])
+    counts = {c: sum(n for (corpus, _), n in sentences.items() if corpus == c) for c in ("allsides_latam", "allsides_more")}
+    assert counts.get("allsides_latam", 0) > 2500 and counts.get("allsides_more", 0) > 7500
