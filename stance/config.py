@@ -10,14 +10,14 @@ config it was trained with beside the network's ``config.json``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import StanceError
-from .model import ModelConfig, check_design, write_json
+from .jsonl import read_json, write_json
+from .model import ModelConfig, check_design
 
 __all__ = ["CLASS_WEIGHTS", "TRAINING_CONFIG_FILE", "TrainingConfig"]
 
@@ -75,14 +75,7 @@ class TrainingConfig:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> TrainingConfig:
         """Return the config saved in a JSON file (``stance train --config FILE``)."""
-        path = Path(path)
-        if not path.is_file():
-            raise StanceError("E001", path=path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise StanceError("E002", path=path, line=exc.lineno, reason=exc.msg) from None
-        return cls.from_dict(data, path)
+        return cls.from_dict(read_json(path), path)
 
     def to_file(self, path: str | os.PathLike[str]) -> None:
         write_json(Path(path), self.to_dict())

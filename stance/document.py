@@ -59,6 +59,11 @@ class Claim:
         }
 
 
+# the fields of a per-sentence record (Sentence.to_dict) that belong to the sentence; every other
+# field of a record describes its document (doc_id and the input's pass-through fields)
+SENTENCE_FIELDS = ("index", "text", "start", "end", "truncated", "claims")
+
+
 @dataclass
 class Sentence:
     """A sentence of a document, ``doc.text[start:end]``, with its claims.

@@ -28,8 +28,9 @@ from .actors import CandidateFinder
 from .calibration import tune_thresholds
 from .errors import StanceError
 from .evaluation import evaluate
-from .labeler import ENSEMBLE_FILE, Labeler, read_json, read_thresholds, write_shared_files
-from .model import Pair, as_pairs, write_json
+from .jsonl import read_json, write_json
+from .labeler import ENSEMBLE_FILE, Labeler, read_thresholds, write_shared_files
+from .model import Pair, as_pairs
 from .pairs import gold_pairs
 from .registry import ActorRegistry
 from .schema import LabelSchema

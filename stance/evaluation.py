@@ -14,6 +14,7 @@ Keys follow spaCy's flat style so that results are easy to log and compare:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,8 @@ from .labeler import Labeler
 from .registry import ActorRegistry
 from .schema import LabelSchema
 
-__all__ = ["ERROR_TYPES", "error_types", "evaluate", "predict", "score", "sentence_errors"]
+__all__ = ["ERROR_TYPES", "MISSED_KINDS", "candidate_coverage", "error_types", "evaluate", "predict", "score",
+           "sentence_errors"]
 
 
 @dataclass
@@ -173,14 +175,17 @@ def evaluate(
     seed: int = 0,
     batch_size: int = 128,
 ) -> dict[str, Any]:
-    """Label the gold documents' sentences with ``labeler`` and return the metrics.
+    """Label the gold documents' sentences with ``labeler`` and return the metrics, with the
+    candidate finder's coverage of the gold claims (:func:`candidate_coverage`).
 
     >>> import stance                                                  # doctest: +SKIP
     >>> docs = stance.read_documents("seeds/seed-001.jsonl")             # doctest: +SKIP
     >>> stance.evaluate(stance.load(), docs)["sentence_macro_f1"]        # doctest: +SKIP
     """
     preds = predict(labeler, documents, batch_size)
-    return score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
+    result = score(documents, preds, labeler.schema, labeler.registry, n_bootstrap, seed)
+    result["candidate_coverage"] = candidate_coverage(documents, preds, labeler.registry)
+    return result
 
 
 def predict(labeler: Labeler, documents: Sequence[dict[str, Any]], batch_size: int = 128) -> list[Doc]:
@@ -282,3 +287,76 @@ def error_types(
                 out[kind].append({"doc_id": gold.get("doc_id"), "sentence": psent.index, "actor": actor, "label": label,
                                   "score": None if score is None else round(score, 4)})
     return out
+
+
+MISSED_KINDS = {
+    "implicit": "the sentence has no word for the holder (gold mention null: a quote continued, a speaker named later)",
+    "first_person": "I, we, us, our... (inside a quote: its speaker)",
+    "pronoun": "he, she, they, his, their...",
+    "description": "a lower-case description: the senator, officials, the country's congress",
+    "adjective": "a demonym or adjective: Brazilian, Argentine, American",
+    "name": "a capitalised name the finder did not propose (unregistered person, title kept, organisation)",
+    "other": "anything else",
+}
+_FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "ours", "myself", "ourselves"}
+_THIRD_PERSON = {"he", "she", "they", "him", "her", "his", "hers", "them", "their", "theirs", "it", "its"}
+
+
+def _missed_kind(mention: str | None) -> str:
+    if not mention:
+        return "implicit"
+    words = mention.split()
+    first = words[0].lower().strip("'’\".,")
+    if len(words) == 1 and first in _FIRST_PERSON:
+        return "first_person"
+    if len(words) == 1 and first in _THIRD_PERSON:
+        return "pronoun"
+    if mention[:1].islower() or first in ("the", "a", "an"):
+        return "description"
+    if len(words) == 1 and re.search(r"(?:an|ian|ese|ish|i|ic)$", first):
+        return "adjective"
+    if mention[:1].isupper():
+        return "name"
+    return "other"
+
+
+def candidate_coverage(
+    gold_docs: Sequence[dict[str, Any]], pred_docs: Sequence[Doc], registry: ActorRegistry
+) -> dict[str, Any]:
+    """Return how well the candidate finder reached the gold holders.
+
+    A gold (actor, label) pair is *covered* when a candidate of its sentence denotes its actor
+    (registry-resolved, as :func:`score` matches actors): the model can only claim what the
+    finder proposes. Keys: ``coverage`` (covered pairs / gold pairs), ``gold_pairs``,
+    ``covered``; ``by_source``: covered pairs per candidate source (registry, name, pronoun,
+    description, generic, given...); ``missed_by_kind``: uncovered pairs per kind of their gold
+    mention (:data:`MISSED_KINDS`); ``candidates_per_sentence``: mean, and the share of
+    sentences with none.
+    """
+    covered = total = 0
+    by_source: dict[str, int] = {}
+    missed: dict[str, int] = dict.fromkeys(MISSED_KINDS, 0)
+    n_candidates, n_sentences, empty = 0, 0, 0
+    for gold, pred in zip(gold_docs, pred_docs, strict=True):
+        for gsent, psent in zip(gold["sentences"], pred.sentences, strict=True):
+            n_sentences += 1
+            n_candidates += len(psent.candidates)
+            empty += not psent.candidates
+            for claim in gsent.get("claims", []):
+                match = next((c for c in psent.candidates if registry.same_actor(c.actor, claim["actor"])), None)
+                n = len(claim["labels"])
+                total += n
+                if match is not None:
+                    covered += n
+                    by_source[match.source] = by_source.get(match.source, 0) + n
+                else:
+                    missed[_missed_kind(claim.get("mentions"))] += n
+    return {
+        "coverage": covered / total if total else 1.0,
+        "gold_pairs": total,
+        "covered": covered,
+        "by_source": dict(sorted(by_source.items(), key=lambda kv: -kv[1])),
+        "missed_by_kind": missed,
+        "candidates_per_sentence": n_candidates / n_sentences if n_sentences else 0.0,
+        "sentences_without_candidates": empty / n_sentences if n_sentences else 0.0,
+    }

@@ -33,6 +33,7 @@ from .config import TRAINING_CONFIG_FILE, TrainingConfig
 from .defaults import DEFAULT_MODEL
 from .document import Candidate, Claim, Doc, Sentence
 from .errors import StanceError
+from .jsonl import read_json, write_json
 from .model import (
     ModelConfig,
     Pair,
@@ -43,7 +44,6 @@ from .model import (
     label_probs,
     quiet_transformers,
     resolve_base,
-    write_json,
 )
 from .pairs import DocumentPairs, Targets, sentence_pairs
 from .registry import ActorRegistry
@@ -433,14 +433,6 @@ def read_model_folder(path: str | os.PathLike[str]) -> ModelFiles:
                       LabelSchema.from_disk(path / "labels.json"), ActorRegistry.from_disk(path / "actors.jsonl"),
                       thresholds, temperature, read_json(meta_path) if meta_path.is_file() else {},
                       TrainingConfig.from_file(recipe_path) if recipe_path.is_file() else None)
-
-
-def read_json(path: Path) -> Any:
-    """Return a model file's JSON, or E002 naming the file and line where it is not JSON."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise StanceError("E002", path=path, line=exc.lineno, reason=exc.msg) from None
 
 
 def read_thresholds(path: Path) -> tuple[dict[str, float], float]:

@@ -25,7 +25,6 @@ rebuilt from the base model the config names.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import warnings
@@ -464,6 +463,3 @@ class SharedStanceNet(StanceNet):
         hidden = nn.functional.gelu(self.proj(self.dropout(features)))
         return self.head(self.dropout(hidden))
 
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

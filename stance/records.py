@@ -27,13 +27,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .data import iter_json_lines
-from .document import Claim, Doc, Mention, Sentence
+from .document import SENTENCE_FIELDS, Claim, Doc, Mention, Sentence
 from .errors import StanceError
 
 __all__ = ["SENTENCE_FIELDS", "arrow_schema", "claim_columns", "claim_rows", "docs_from_records", "read_records", "record_rows"]
 
 # fields of a record that belong to its sentence; every other field describes the document
-SENTENCE_FIELDS = ("index", "text", "start", "end", "claims", "truncated")
 # the columns of a claims table (``stance label --claims``) that describe the claim, not the document,
 # before and after its ``score_<label>`` columns
 _CLAIM_COLUMNS_BEFORE = ("sentence", "start", "end", "actor", "kind", "mention", "mention_start", "mention_end", "labels")

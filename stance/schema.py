@@ -5,13 +5,12 @@ The schema is data (``labels.json``); nothing in the library hard-codes a label.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import StanceError
+from .jsonl import read_json, write_json
 
 __all__ = ["Label", "LabelSchema"]
 
@@ -103,16 +102,9 @@ class LabelSchema:
 
     def to_disk(self, path: str | os.PathLike[str]) -> None:
         """Write the schema as JSON to ``path``."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_json(path, self.to_dict())
 
     @classmethod
     def from_disk(cls, path: str | os.PathLike[str]) -> LabelSchema:
         """Read a schema from a JSON file."""
-        path = Path(path)
-        if not path.is_file():
-            raise StanceError("E001", path=path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise StanceError("E002", path=path, line=exc.lineno, reason=exc.msg) from None
-        return cls.from_dict(data, path)
+        return cls.from_dict(read_json(path), path)

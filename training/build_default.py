@@ -22,7 +22,7 @@ import stance
 from stance.config import TrainingConfig
 from stance.corpus import corpus_available
 from stance.defaults import DEFAULT_MODEL
-from stance.model import write_json
+from stance.jsonl import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PREDICTIONS = ROOT / "tests" / "data" / "default_seed_predictions.json"

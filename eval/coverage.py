@@ -1,0 +1,84 @@
+"""Candidate coverage: how many gold holders the candidate finder proposes at all.
+
+    python eval/coverage.py [--gold FILE ...] [--model DIR] [--json]
+
+The model can only claim an actor the finder proposed, so claim recall is capped by the
+share of gold (actor, label) pairs whose actor is a candidate of its sentence. For each gold
+file (default: dev and test of both corpora) this prints that share, the covered pairs per
+candidate source (registry alias, unregistered name, pronoun, description, generic group...),
+the uncovered pairs per kind of their gold mention (implicit, first person, pronoun,
+description, adjective, name), and the candidates per sentence. The finder alone runs (no
+network), with the model's registry (default: the shipped model's). The same figures are
+``candidate_coverage`` in ``stance eval --json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import stance  # noqa: E402
+from stance.document import Doc, Sentence  # noqa: E402
+from stance.evaluation import MISSED_KINDS, candidate_coverage  # noqa: E402
+from stance.pairs import sentence_pairs  # noqa: E402
+from stance.sentences import spans_from_sentences  # noqa: E402
+
+DEFAULT_GOLD = ["training/data/allsides_dev.jsonl", "training/data/allsides_dev.N.jsonl",
+                "training/data/allsides_more_dev.jsonl", "eval/data/allsides_test.jsonl",
+                "eval/data/allsides_more_test.jsonl"]
+
+
+def candidates_only(labeler: stance.Labeler, documents: list[dict]) -> list[Doc]:
+    """The finder's candidates on the gold sentences, as Docs without claims (no network pass)."""
+    out = []
+    for doc in documents:
+        text, spans = spans_from_sentences([s["text"] for s in doc["sentences"]])
+        targets = [s.get("targets") for s in doc["sentences"]]
+        found = sentence_pairs(labeler.finder, labeler.encoder, text, spans,
+                               targets if any(t is not None for t in targets) else None)
+        out.append(Doc(text, [Sentence(span.text, span.start, span.end, i, [], cands)
+                              for i, (span, cands) in enumerate(zip(spans, found.candidates))], doc.get("doc_id")))
+    return out
+
+
+def coverage_of(labeler: stance.Labeler, documents: list[dict]) -> dict:
+    return candidate_coverage(documents, candidates_only(labeler, documents), labeler.registry)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", action="append", help="gold JSONL (repeatable; default: dev and test of both corpora)")
+    parser.add_argument("--model", help="model folder whose registry and finder to use (default: the shipped model)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    labeler = stance.load(args.model, precision="fp32")
+    results = {}
+    for path in args.gold or DEFAULT_GOLD:
+        try:
+            documents = stance.read_documents(ROOT / path if not Path(path).is_absolute() else path, labeler.schema)
+        except stance.StanceError as exc:
+            if exc.code != "E040":
+                raise
+            print(f"skipped {path}: {exc}", file=sys.stderr)
+            continue
+        results[path] = coverage_of(labeler, documents)
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    kinds = list(MISSED_KINDS)
+    print(f"{'gold file':<42}{'pairs':>6}{'covered':>9}  {'per sentence':>12}  missed by kind ({', '.join(kinds)})")
+    for path, r in results.items():
+        missed = " ".join(f"{r['missed_by_kind'][k]:>3}" for k in kinds)
+        print(f"{path:<42}{r['gold_pairs']:>6}{r['coverage']:>9.3f}  {r['candidates_per_sentence']:>12.2f}  {missed}")
+        shares = ", ".join(f"{s} {n / r['gold_pairs']:.3f}" for s, n in r["by_source"].items()) if r["gold_pairs"] else ""
+        print(f"{'':<42}covered per source: {shares}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
