@@ -1,6 +1,7 @@
 """Candidate coverage: how many gold holders the candidate finder proposes at all.
 
     python eval/coverage.py [--gold FILE ...] [--model DIR] [--json]
+    python eval/coverage.py --registry seeds/actors.jsonl --sources all [--ablation]
 
 The model can only claim an actor the finder proposed, so claim recall is capped by the
 share of gold (actor, label) pairs whose actor is a candidate of its sentence. For each gold
@@ -8,8 +9,10 @@ file (default: dev and test of both corpora) this prints that share, the covered
 candidate source (registry alias, unregistered name, pronoun, description, generic group...),
 the uncovered pairs per kind of their gold mention (implicit, first person, pronoun,
 description, adjective, name), and the candidates per sentence. The finder alone runs (no
-network), with the model's registry (default: the shipped model's). The same figures are
-``candidate_coverage`` in ``stance eval --json``.
+network), with the model's registry and candidate sources (default: the shipped model's);
+``--registry`` and ``--sources`` (``all``, ``none`` or names from stance.actors.EXTRA_SOURCES,
+comma-separated) try others, and ``--ablation`` adds a row per source: that source alone, and all
+sources but it. The same figures are ``candidate_coverage`` in ``stance eval --json``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from stance.actors import EXTRA_SOURCES, CandidateFinder  # noqa: E402
 from stance.document import Doc, Sentence  # noqa: E402
 from stance.evaluation import MISSED_KINDS, candidate_coverage  # noqa: E402
 from stance.pairs import sentence_pairs  # noqa: E402
@@ -46,17 +50,33 @@ def candidates_only(labeler: stance.Labeler, documents: list[dict]) -> list[Doc]
     return out
 
 
-def coverage_of(labeler: stance.Labeler, documents: list[dict]) -> dict:
+def coverage_of(labeler: stance.Labeler, documents: list[dict], sources: list[str] | None = None) -> dict:
+    """The coverage with the labeler's finder, or one with ``sources`` (and the labeler's registry)."""
+    if sources is not None:
+        labeler = labeler.with_registry(labeler.registry)
+        labeler.finder = CandidateFinder(labeler.registry, sources)
     return candidate_coverage(documents, candidates_only(labeler, documents), labeler.registry)
+
+
+def parse_sources(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    if value == "all":
+        return list(EXTRA_SOURCES)
+    return [] if value == "none" else [s for s in value.split(",") if s]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", action="append", help="gold JSONL (repeatable; default: dev and test of both corpora)")
     parser.add_argument("--model", help="model folder whose registry and finder to use (default: the shipped model)")
+    parser.add_argument("--registry", help="actor registry JSONL instead of the model's (e.g. seeds/actors.jsonl)")
+    parser.add_argument("--sources", help="candidate sources: all, none, or a comma list (default: the model's)")
+    parser.add_argument("--ablation", action="store_true", help="also each source alone, and all sources but it")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    labeler = stance.load(args.model, precision="fp32")
+    labeler = stance.load(args.model, registry=args.registry, precision="fp32")
+    sources = parse_sources(args.sources)
     results = {}
     for path in args.gold or DEFAULT_GOLD:
         try:
@@ -66,11 +86,16 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             print(f"skipped {path}: {exc}", file=sys.stderr)
             continue
-        results[path] = coverage_of(labeler, documents)
+        results[path] = coverage_of(labeler, documents, sources)
+        if args.ablation:
+            for name in EXTRA_SOURCES:
+                results[f"{path} [{name} alone]"] = coverage_of(labeler, documents, [name])
+                results[f"{path} [all but {name}]"] = coverage_of(labeler, documents, [s for s in EXTRA_SOURCES if s != name])
     if args.json:
         print(json.dumps(results))
         return 0
     kinds = list(MISSED_KINDS)
+    print(f"sources: {args.sources or 'the model' + chr(39) + 's'}; registry: {args.registry or 'the model' + chr(39) + 's'}")
     print(f"{'gold file':<42}{'pairs':>6}{'covered':>9}  {'per sentence':>12}  missed by kind ({', '.join(kinds)})")
     for path, r in results.items():
         missed = " ".join(f"{r['missed_by_kind'][k]:>3}" for k in kinds)

@@ -67,7 +67,53 @@ _NAME_RUN = re.compile(
     r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
 )
 _PRONOUN = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?![\w'’])")
-_PRIORITY = {"registry": 0, "generic": 0, "name": 0, "gold": 0, "description": 1, "pronoun": 2}
+_PRIORITY = {"registry": 0, "generic": 0, "name": 0, "gold": 0, "description": 1, "demonym": 1, "pronoun": 2,
+             "first_person": 2, "quote": 3, "context": 4}
+
+# candidate sources beyond the first finder's, each switched on by name (ModelConfig.candidate_sources):
+EXTRA_SOURCES = (
+    "titled_names",  # titles inside a name run are cut ("Senate Minority Whip Dick Durbin" -> Dick Durbin); name lists
+    "demonym",       # "Brazilian and Argentine officials", "the Iranians" -> the states, through registry demonyms
+    "title",         # "the senator", "the president" -> the latest person seen with that title
+    "plural_pronoun",  # they, them, their -> the latest state, group or body
+    "quote",         # a quote's speaker in every sentence of the quote; "I", "we" inside it are the speaker
+    "context",       # the previous sentence's candidates, with no mention, where this sentence lacks them
+)
+# words that stand before a name as its title, beyond _TITLES ("NATO Secretary General", "Senate Minority Whip")
+_MORE_TITLES = {"whip", "minority", "majority", "chief", "commissioner", "high", "trade", "treasury", "commerce",
+                "secretary-general", "intelligence", "sens.", "reps.", "sens", "reps", "president-elect", "premier",
+                "king", "queen", "prince", "crown", "emir", "ayatollah", "justice", "counsel", "special", "adviser",
+                "advisor", "economist", "professor", "analyst", "activist", "founder", "ceo", "executive"}
+# group nouns after a demonym that make it the state or body ("Russian forces", "Iranian officials")
+_GROUP_NOUNS = (r"officials?|government|authorities|forces|troops|soldiers|military|army|navy|air\s+force|leaders?|"
+                r"leadership|lawmakers|legislators|parliament|diplomats?|ministry|foreign\s+ministry|negotiators?|"
+                r"envoys?|embassy|regime|state\s+media|media|artillery|tanks|jets|warplanes|missiles|strikes|"
+                r"airstrikes|offensive|sanctions|tariffs|spokesman|spokeswoman|spokesperson|president|prime\s+minister|"
+                r"delegation|side|counterparts?|intelligence|agents|operatives|hackers|people|public|voters|courts?|"
+                r"judges|prosecutors|police|administration|congress|senate|national\s+security\s+council")
+_GROUP_AFTER = re.compile(r"(?:\s+(?:and|or|,)\s*[\w'’.\-]+)*\s+(?:" + _GROUP_NOUNS + r")(?![\w'’])", re.I)
+_PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:They|they|Them|them|Their|their)(?![\w'’])")
+_FIRST_PERSON_RE = re.compile(r"(?<![\w'’])(?:I|We|we|Our|our|Us|us|My|my|Me|me)(?![\w'’])")
+_SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|argues|warned|warns|noted|notes|stated|"
+                     r"states|explained|wrote|writes|asked|asks|insisted|insists|declared|declares|tweeted|tweets|"
+                     r"continued|recalled|claimed|claims|urged|urges|replied|responded|announced|according\s+to)(?![\w'’])")
+_TITLE_WORDS = ("president", "senator", "secretary", "minister", "governor", "mayor", "ambassador", "spokesman",
+                "spokeswoman", "spokesperson", "leader", "chancellor", "congressman", "congresswoman", "director",
+                "general", "envoy", "chairman", "premier", "king", "prince", "commissioner", "representative", "judge")
+_TITLE_DESC = re.compile(r"(?<![\w'’])[Tt]he\s+(?:(?:former|current|top|senior|new|[A-Z][a-z]+|[a-z]+-[a-z]+)\s+){0,2}("
+                         + "|".join(_TITLE_WORDS) + r")(?![\w'’])")
+
+
+def _after_last_title(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut a name run after its last title word when at least two words of name follow it."""
+    cut = -1
+    for i, (s, e) in enumerate(run):
+        word = fold(text[s:e]).rstrip(",")
+        if word in _TITLES or word in _MORE_TITLES:
+            cut = i
+    if cut >= 0 and len(run) - cut - 1 >= 2:
+        return run[cut + 1 :]
+    return run
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
@@ -102,8 +148,23 @@ class CandidateFinder:
     [['Gustavo Petro'], ['Gustavo Petro', 'Nikki Haley']]
     """
 
-    def __init__(self, registry: ActorRegistry) -> None:
+    def __init__(self, registry: ActorRegistry, sources: Sequence[str] | None = None) -> None:
+        unknown = sorted(set(sources or ()) - set(EXTRA_SOURCES))
+        if unknown:
+            raise StanceError("E038", found=", ".join(unknown), expected=", ".join(EXTRA_SOURCES))
         self.registry = registry
+        # the candidate sources beyond the first finder's (None: that finder exactly, as models
+        # trained before them were); a model's config names the ones it was trained with
+        self.sources = tuple(s for s in EXTRA_SOURCES if s in set(sources or ()))
+        self._titled = "titled_names" in self.sources
+        self._demonyms: dict[str, Actor] = {}
+        for actor in registry:
+            for demonym in actor.demonyms:
+                self._demonyms.setdefault(fold(demonym), actor)
+        dem_keys = sorted(self._demonyms, key=len, reverse=True)
+        self._demonym_re = (
+            re.compile(r"(?<![\w'’])(?:" + "|".join(re.escape(k) for k in dem_keys) + r")(?![\w'’])") if dem_keys else None
+        )
         self._alias_actor: dict[str, list[tuple[str, Actor]]] = {}
         for actor in registry:
             for alias in [actor.name, *actor.aliases]:
@@ -132,11 +193,22 @@ class CandidateFinder:
             return found
         for match in self._alias_re.finditer(folded, start, end):
             surface = text[match.start() : match.end()]
+            if self._titled and " " not in surface and self._inside_longer_name(text, match.start(), start):
+                continue  # "Jay Carney" is not the registry's Mark Carney: the name rule takes the whole name
             for alias, actor in self._alias_actor[match.group()]:
                 if _case_ok(alias.removeprefix("the "), surface):
                     found.append((actor, Mention(surface, match.start(), match.end())))
                     break
         return found
+
+    @staticmethod
+    def _inside_longer_name(text: str, at: int, sentence_start: int) -> bool:
+        """Whether a one-word alias at ``at`` is the last word of a longer capitalised name."""
+        before = re.search(r"([A-ZÀ-Þ][\w'’\-]*)\s$", text[max(sentence_start, at - 30) : at])
+        if before is None:
+            return False
+        word = fold(before.group(1))
+        return word not in _TITLES and word not in _MORE_TITLES and word not in _STOP and not word.endswith(("'s", "’s"))
 
     # -- unregistered names -----------------------------------------------------------
     def _name_mentions(
@@ -145,8 +217,10 @@ class CandidateFinder:
         found: list[tuple[str, str, Mention]] = []
         sentence = text[start:end]
         words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]{2,}", sentence)
-        # headlines in title case would make every phrase a name
-        if len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6:
+        # headlines in title case would make every phrase a name (with titled_names: a long sentence
+        # that ends as sentences do is a list of names, not a headline)
+        headline = len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
+        if headline and not (self._titled and len(words) >= 12 and re.search(r"[.!?][\"”’)]*\s*$", sentence)):
             return found
         for match in _NAME_RUN.finditer(text, start, end):
             tokens = [(match.start() + t.start(), match.start() + t.end()) for t in re.finditer(r"\S+", match.group())]
@@ -158,6 +232,8 @@ class CandidateFinder:
                 else:
                     runs[-1].append(tok)
             for run in runs:
+                if self._titled:
+                    run = _after_last_title(text, run)
                 candidate = self._clean_run(text, run, start)
                 if candidate is not None:
                     found.append(candidate)
@@ -202,6 +278,11 @@ class CandidateFinder:
     # -- the document pass ------------------------------------------------------------
     def find(self, text: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
         """Return, per sentence, its candidates (one per actor, first mention kept)."""
+        found = self._first_pass(text, sentences)
+        return self._extend(text, sentences, found) if self.sources else found
+
+    def _first_pass(self, text: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
+        """The registry, names, pronouns and registry roles (the first finder's sources)."""
         folded = fold(text)
         seen: dict[str, _Entity] = {}  # canonical name -> entity
         surnames: dict[str, str] = {}  # folded surname -> unregistered full name
@@ -275,6 +356,123 @@ class CandidateFinder:
                     surnames.setdefault(fold(cand.actor.split()[-1]), cand.actor)
             out.append(list(candidates.values()))
         return self._fullest_names(out)
+
+    # -- the extra sources ---------------------------------------------------------------
+    def _extend(self, text: str, spans: Sequence[SentenceSpan], found: list[list[Candidate]]) -> list[list[Candidate]]:
+        """Add the candidates of the extra sources to the first pass's, sentence by sentence."""
+        folded = fold(text)
+        out: list[list[Candidate]] = [list(cands) for cands in found]
+        titles: dict[str, str] = {}  # title word -> the latest person named with it
+        latest_group: str | None = None
+        for i, span in enumerate(spans):
+            cands = out[i]
+
+            def add(actor: str, kind: str, mention: Mention | None, source: str, cands: list[Candidate] = cands) -> None:
+                if all(c.actor != actor for c in cands):
+                    cands.append(Candidate(actor, kind, mention, source))
+
+            if "title" in self.sources:
+                for match in _TITLE_DESC.finditer(text, span.start, span.end):
+                    person = titles.get(match.group(1).lower())
+                    if person:
+                        add(person, "person", Mention(match.group(), match.start(), match.end()), "description")
+            if "demonym" in self.sources and self._demonym_re is not None:
+                for match in self._demonym_re.finditer(folded, span.start, span.end):
+                    surface = text[match.start() : match.end()]
+                    actor = self._demonyms[match.group()]
+                    plural = surface.endswith("s") and not surface.endswith("ss")
+                    if surface[:1].isupper() and (plural or _GROUP_AFTER.match(text, match.end())):
+                        add(actor.name, actor.kind, Mention(surface, match.start(), match.end()), "demonym")
+            if "plural_pronoun" in self.sources:
+                groups = [c.actor for c in cands if c.kind in ("state", "group", "organisation") and c.mention is not None]
+                for match in _PLURAL_PRONOUN.finditer(text, span.start, span.end):
+                    before = [c.actor for c in cands if c.kind in ("state", "group", "organisation")
+                              and c.mention is not None and c.mention.start < match.start()]
+                    target = before[-1] if before else latest_group
+                    if target:
+                        add(target, "group", Mention(match.group(), match.start(), match.end()), "pronoun")
+                if groups:
+                    latest_group = groups[-1]
+            # titles seen with a name in this sentence, for later descriptions ("President Trump" ... "the president")
+            for c in cands:
+                if c.kind == "person" and c.mention is not None:
+                    lead = fold(text[max(span.start, c.mention.start - 40) : c.mention.start]).split()[-3:]
+                    words = set(lead) | set(fold(c.mention.text).split())
+                    for word in _TITLE_WORDS:
+                        if word in words:
+                            titles[word] = c.actor
+        if "quote" in self.sources:
+            self._add_quote_speakers(text, spans, out)
+        if "context" in self.sources:
+            for i in range(1, len(spans)):
+                have = {c.actor for c in out[i]}
+                for c in found[i - 1]:
+                    if c.actor not in have and c.kind != "place" and c.source != "generic":
+                        have.add(c.actor)
+                        out[i].append(Candidate(c.actor, c.kind, None, "context"))
+        return out
+
+    def _add_quote_speakers(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+        """Give every sentence of a quote its speaker ("I", "we" in it as the mention, else none).
+
+        A quote runs from an opening to a closing quotation mark, across sentences and
+        paragraphs; its speaker is the candidate nearest a speech verb ("said", "told",
+        "according to") in a sentence of the quote, else in the sentence right after it, else
+        in the one before it when that one introduces it.
+        """
+        state = []  # per sentence: (inside a quote at its start, inside at its end, has quoted text)
+        inside = False
+        for span in spans:
+            start_inside, quoted = inside, inside
+            for ch in span.text:
+                if ch == "“":
+                    inside, quoted = True, True
+                elif ch == "”":
+                    inside = False
+                elif ch == '"':
+                    inside = not inside
+                    quoted = True
+            state.append((start_inside, inside, quoted))
+        speakers = [self._speaker(text, span, out[i]) for i, span in enumerate(spans)]
+        previous: tuple[int, tuple[str, str]] | None = None  # (last sentence, speaker) of the latest quote
+        i = 0
+        while i < len(spans):
+            if not state[i][2]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(spans) and state[j][1]:  # the quote stays open into the next sentence
+                j += 1
+            group = range(i, j + 1)
+            speaker = next((speakers[k] for k in group if speakers[k]), None)
+            if speaker is None and j + 1 < len(spans) and not state[j + 1][2]:
+                speaker = speakers[j + 1]
+            if speaker is None and i > 0 and not state[i - 1][2] and spans[i - 1].text.rstrip().endswith(":"):
+                speaker = speakers[i - 1]
+            if speaker is None and previous is not None and previous[0] == i - 1:
+                speaker = previous[1]  # a quote right after another one, unattributed: the same speaker goes on
+            if speaker is not None:
+                previous = (j, speaker)
+                for k in group:
+                    if any(c.actor == speaker[0] for c in out[k]):
+                        continue
+                    first = _FIRST_PERSON_RE.search(text, spans[k].start, spans[k].end)
+                    mention = Mention(first.group(), first.start(), first.end()) if first else None
+                    out[k].append(Candidate(speaker[0], speaker[1], mention, "first_person" if first else "quote"))
+            i = j + 1
+
+    @staticmethod
+    def _speaker(text: str, span: SentenceSpan, cands: list[Candidate]) -> tuple[str, str] | None:
+        """The candidate nearest a speech verb of the sentence, outside quoted text, or None."""
+        best: tuple[int, Candidate] | None = None
+        for verb in _SPEECH.finditer(text, span.start, span.end):
+            for c in cands:
+                if c.mention is None or c.kind == "place":
+                    continue
+                gap = verb.start() - c.mention.end if c.mention.end <= verb.start() else c.mention.start - verb.end()
+                if 0 <= gap <= 60 and (best is None or gap < best[0]):
+                    best = (gap, c)
+        return (best[1].actor, best[1].kind) if best else None
 
     @staticmethod
     def _fullest_names(per_sentence: list[list[Candidate]]) -> list[list[Candidate]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .actors import EXTRA_SOURCES
 from .errors import StanceError
 from .jsonl import read_json, write_json
 from .model import ModelConfig, check_design
@@ -111,6 +112,10 @@ class TrainingConfig:
             check_design(self.design, path)
         if not isinstance(self.model, dict):
             raise bad("model", "must be an object of ModelConfig fields")
+        sources = self.model.get("candidate_sources")
+        if sources is not None and (not isinstance(sources, list) or not set(sources) <= set(EXTRA_SOURCES)):
+            raise StanceError("E037", path=path, reason=f"'model.candidate_sources' must be a list from "
+                              f"{', '.join(EXTRA_SOURCES)}, got {sources!r}")
         fields = set(ModelConfig.__dataclass_fields__) - {"base_model", "n_labels", "multi_label", "design"}
         unknown = sorted(set(self.model) - fields)
         if unknown:

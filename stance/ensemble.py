@@ -39,7 +39,8 @@ from .training import train
 
 ENSEMBLE_FORMAT = 1
 # what members must share: the pairs one member scores must be the pairs every member reads
-_SHARED_CONFIG = ("base_model", "max_length", "context_words", "design", "multi_label", "n_labels")
+_SHARED_CONFIG = ("base_model", "max_length", "context_words", "design", "multi_label", "n_labels",
+                  "candidate_sources", "mark_source")
 
 
 class Ensemble(Labeler):
@@ -72,7 +73,7 @@ class Ensemble(Labeler):
         self.tokenizer = first.tokenizer
         self.schema = first.schema
         self.registry = registry or first.registry
-        self.finder = CandidateFinder(self.registry)
+        self.finder = CandidateFinder(self.registry, first.config.candidate_sources)
         self.encoder = first.encoder
         self.thresholds = dict(thresholds if thresholds is not None else first.thresholds)
         self.temperature = 1.0  # each member applies its own

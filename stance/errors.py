@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "E035": "{path}: unknown model design '{found}' (known: {expected})",
     "E036": "{path}: field '{field}' {reason}",
     "E037": "{path}: training config is invalid: {reason}",
+    "E038": "unknown candidate source(s) {found} (known: {expected})",
     "E039": "targets: {reason}",
     # training and benchmarks
     "E070": "{path}, line {line}, sentence {index}: target {target}: {reason}",

@@ -122,7 +122,7 @@ class Labeler:
         self.temperature = temperature
         self.metadata = metadata or {}
         self.encoder = PairEncoder(tokenizer, self.net.config)
-        self.finder = CandidateFinder(registry)
+        self.finder = CandidateFinder(registry, self.net.config.candidate_sources)
         self.precision = "fp32"
         self.sort_window = 8
         self._fp32_net = self.net
@@ -138,7 +138,7 @@ class Labeler:
         """Return a labeler that finds actors with ``registry`` (same network and thresholds)."""
         other = copy.copy(self)
         other.registry = registry
-        other.finder = CandidateFinder(registry)
+        other.finder = CandidateFinder(registry, self.config.candidate_sources)
         return other
 
     def set_precision(self, precision: str = "auto") -> Labeler:

@@ -59,6 +59,10 @@ FORMAT_VERSION = 1
 OPEN, CLOSE = "«", "»"
 _LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
 DESIGNS = ("pair", "shared")
+# how a candidate was found, as the word a pair carries with ModelConfig.mark_source
+SOURCE_WORDS = {"registry": "named", "generic": "named", "name": "named", "gold": "named", "given": "named",
+                "description": "described", "demonym": "described", "pronoun": "pronoun", "first_person": "pronoun",
+                "quote": "quoted", "context": "context"}
 _ACTOR_MAX_TOKENS = 32
 
 
@@ -160,6 +164,12 @@ class ModelConfig:
     train_bf16: bool = True
     # "shared": one encoder pass per sentence (the shipped model's); "pair": one per (sentence, candidate)
     design: str = "shared"
+    # candidate sources beyond the first finder's (stance.actors.EXTRA_SOURCES); None: the first
+    # finder exactly, as every model trained before the sources existed
+    candidate_sources: list[str] | None = None
+    # whether a pair tells the network how its candidate was found (named, described, pronoun,
+    # quoted, context): the actor's text is prefixed with that word
+    mark_source: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, **self.__dict__}
@@ -210,13 +220,14 @@ class PairEncoder:
         sentence = span.text
         words = spans[index - 1].text.split() if index > 0 and context else []
         prefix = " ".join(words[-self.config.context_words :]) + " | " if words else ""
+        actor = f"{SOURCE_WORDS.get(candidate.source, 'named')} : {candidate.actor}" if self.config.mark_source else candidate.actor
         if candidate.mention is None:
-            return Pair(candidate.actor, prefix + sentence)
+            return Pair(actor, prefix + sentence)
         s = candidate.mention.start - span.start
         e = candidate.mention.end - span.start
         if self.shared:
-            return Pair(candidate.actor, prefix + sentence, (len(prefix) + s, len(prefix) + e))
-        return Pair(candidate.actor, f"{prefix}{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}")
+            return Pair(actor, prefix + sentence, (len(prefix) + s, len(prefix) + e))
+        return Pair(actor, f"{prefix}{sentence[:s]}{OPEN} {sentence[s:e]} {CLOSE}{sentence[e:]}")
 
     def fit_pairs(
         self, spans: Sequence[SentenceSpan], index: int, candidates: Sequence[Candidate]

@@ -69,6 +69,9 @@ class Actor:
     aliases: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     generic: bool = False
+    # adjectives and collective nouns for a state or body ("Brazilian", "Brazilians"): with a group
+    # noun ("Brazilian officials") or alone in the plural ("the Iranians") they refer to it
+    demonyms: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the actor as its registry line."""
@@ -81,6 +84,8 @@ class Actor:
         }
         if self.generic:
             data["generic"] = True
+        if self.demonyms:
+            data["demonyms"] = self.demonyms
         return data
 
 
@@ -157,7 +162,7 @@ class ActorRegistry:
         kind = data.get("kind", "person")
         if kind not in KINDS:
             raise StanceError("E021", path=path, line=number, reason=f"kind must be one of {', '.join(KINDS)}")
-        for key in ("aliases", "roles"):
+        for key in ("aliases", "roles", "demonyms"):
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise StanceError("E021", path=path, line=number, reason=f"'{key}' must be a list of strings")
@@ -168,4 +173,5 @@ class ActorRegistry:
             aliases=list(data.get("aliases", [])),
             roles=list(data.get("roles", [])),
             generic=bool(data.get("generic", False)),
+            demonyms=list(data.get("demonyms", [])),
         )

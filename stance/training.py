@@ -400,7 +400,7 @@ def train(
     if setup.start is not None:
         _continue(net, setup.start)
     encoder = PairEncoder(tokenizer, setup.model_config)
-    finder = CandidateFinder(setup.registry)
+    finder = CandidateFinder(setup.registry, setup.model_config.candidate_sources)
     pairs = gold_pairs(documents, finder, encoder, setup.schema)
     if not pairs.texts:
         raise StanceError("E033")

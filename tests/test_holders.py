@@ -1,0 +1,89 @@
+"""The candidate sources beyond the registry's aliases (issue 15), each on a small written text.
+
+A source is switched on by name (stance.actors.EXTRA_SOURCES, ModelConfig.candidate_sources);
+without any, the finder is the first one exactly, as models trained before them expect.
+"""
+
+import pytest
+
+import stance
+from stance.actors import EXTRA_SOURCES, CandidateFinder
+from stance.sentences import split_sentences
+
+
+def found(registry, text, sources):
+    finder = CandidateFinder(registry, sources)
+    return [{c.actor: (c.mention.text if c.mention else None, c.source) for c in cands}
+            for cands in finder.find(text, split_sentences(text))]
+
+
+def test_a_quote_keeps_its_speaker_over_three_sentences_and_a_paragraph_break(registry):
+    text = ("“We will not accept foreign troops on our soil. The strikes are an aggression.\n\n"
+            "“No government has the right to bomb its neighbours,” Petro said on Monday.\n\n"
+            "Markets fell.")
+    out = found(registry, text, ["quote"])
+    assert out[0]["Gustavo Petro"] == ("We", "first_person")
+    assert out[1]["Gustavo Petro"] == (None, "quote")  # inside the quote, no word for him
+    assert out[2]["Gustavo Petro"][1] == "registry"
+    assert "Gustavo Petro" not in out[3]  # the quote has ended
+    assert "Gustavo Petro" not in found(registry, text, None)[0]  # the first finder does not carry it
+
+
+def test_i_inside_a_quote_is_its_speaker(registry):
+    text = "Sheinbaum spoke to reporters. “I reject any deployment of U.S. troops,” she said."
+    assert found(registry, text, ["quote"])[1]["Claudia Sheinbaum"][0] in ("I", "she")
+    text = "“I reject any deployment of U.S. troops,” Sheinbaum told reporters. “I said it before.”"
+    assert found(registry, text, ["quote"])[1]["Claudia Sheinbaum"] == ("I", "first_person")
+
+
+def test_the_senator_is_the_latest_person_named_senator(registry):
+    text = "Senator Maria Lopez criticised the strikes. The senator called for a vote in Congress."
+    out = found(registry, text, ["title"])
+    assert out[1]["Maria Lopez"] == ("The senator", "description")
+    assert "Maria Lopez" not in found(registry, text, None)[1]
+
+
+def test_a_titled_unregistered_name_loses_its_title(registry):
+    text = "Senate Minority Whip Dick Durbin said the tariffs would hurt farmers in his state."
+    assert "Dick Durbin" in found(registry, text, ["titled_names"])[0]
+    assert any(name.endswith("Whip Dick Durbin") for name in found(registry, text, None)[0])  # the first kept the title
+    text = "Press secretary Jay Carney warned of more sanctions."
+    assert "Jay Carney" in found(registry, text, ["titled_names"])[0]
+
+
+def test_brazilian_and_argentine_officials_are_brazil_and_argentina(registry):
+    out = found(registry, "Brazilian and Argentine officials rejected the plan. The Iranians said nothing.", ["demonym"])
+    assert out[0]["Brazil"] == ("Brazilian", "demonym") and out[0]["Argentina"] == ("Argentine", "demonym")
+    assert out[1]["Iran"] == ("Iranians", "demonym")
+    # an adjective that is not about the state's people or bodies is not a holder
+    assert "Brazil" not in found(registry, "Brazilian coffee prices rose.", ["demonym"])[0]
+
+
+def test_they_is_the_latest_state_or_body(registry):
+    out = found(registry, "Mexico rejected the tariffs. They called the plan coercion.", ["plural_pronoun"])
+    assert out[1]["Mexico"] == ("They", "pronoun")
+
+
+def test_an_implicit_holder_is_the_previous_sentence_s_actor_with_no_mention(registry):
+    text = "Petro addressed the assembly on Tuesday. Foreign strikes would only feed the violence."
+    out = found(registry, text, ["context"])
+    assert out[1]["Gustavo Petro"] == (None, "context")
+    assert found(registry, text, None)[1] == {}
+
+
+def test_sources_are_named_and_recorded_by_the_model(tiny_base, seed_docs, schema, registry, tmp_path):
+    with pytest.raises(stance.StanceError) as err:
+        CandidateFinder(registry, ["telepathy"])
+    assert err.value.code == "E038" and "telepathy" in str(err.value)
+    labeler = stance.train(seed_docs, schema=schema, registry=registry, epochs=1, seed=1, base=str(tiny_base),
+                           model={"candidate_sources": list(EXTRA_SOURCES), "mark_source": True})
+    again = stance.load(labeler.save(tmp_path / "holders"), precision="fp32")
+    assert again.finder.sources == EXTRA_SOURCES and again.config.mark_source
+    doc = again("Petro addressed the assembly on Tuesday. Foreign strikes would only feed the violence.")
+    assert any(c.source == "context" and c.mention is None for c in doc.sentences[1].candidates)
+    # the pair tells the network how the candidate was found
+    spans = split_sentences(doc.text)
+    pair = again.encoder.pair_text(spans, 1, doc.sentences[1].candidates[0])
+    assert pair.actor.startswith("context : ")
+    # a model trained before the sources existed keeps the first finder
+    assert stance.load(precision="fp32").finder.sources == ()
