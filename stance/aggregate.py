@@ -294,7 +294,8 @@ def write_aggregates(
 
     Files: ``statements.csv``, ``actor_labels.csv``, ``actor_labels.png``, ``top_actors.csv``,
     ``actor_label.graphml``, ``actor_congruence.graphml`` and, when documents carry dates,
-    ``stance_over_time.csv`` and ``stance_over_time.png``.
+    ``stance_over_time.csv`` and ``stance_over_time.png``. Without matplotlib (a plain install)
+    the PNGs are skipped and listed in the summary's ``skipped_plots``; the rest is written.
 
     >>> from stance.records import read_records                          # doctest: +SKIP
     >>> write_aggregates(read_records("labels.jsonl"), "views/")          # doctest: +SKIP
@@ -304,17 +305,25 @@ def write_aggregates(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise StanceError("E056", path=out)
-    plt = pyplot()
+    try:
+        plt = pyplot()
+    except StanceError:  # a plain install has no matplotlib: the tables and networks are written anyway
+        plt = None
     stmts = statements(records, date_field)
     labels = stmts.attrs["labels"]
     out.mkdir(parents=True, exist_ok=True)
-    files = []
+    files: list[str] = []
+    skipped: list[str] = []
 
     def save_csv(frame: pd.DataFrame, name: str, index: bool = False) -> None:
         frame.to_csv(out / name, index=index)
         files.append(name)
 
-    def save_fig(fig: Any, name: str) -> None:
+    def save_fig(make: Any, name: str) -> None:
+        if plt is None:
+            skipped.append(name)
+            return
+        fig = make()
         fig.savefig(out / name, dpi=110)
         plt.close(fig)
         files.append(name)
@@ -323,7 +332,7 @@ def write_aggregates(
     table = actor_label_table(stmts, labels)
     save_csv(table, "actor_labels.csv", index=True)
     if len(table):
-        save_fig(heatmap_figure(table, labels, top), "actor_labels.png")
+        save_fig(lambda: heatmap_figure(table, labels, top), "actor_labels.png")
     save_csv(top_actors(stmts, top_per_label, labels), "top_actors.csv")
     nx.write_graphml(two_mode_network(stmts, labels), out / "actor_label.graphml")
     files.append("actor_label.graphml")
@@ -343,6 +352,7 @@ def write_aggregates(
         save_csv(series, "stance_over_time.csv")
         dated = series.groupby("actor")["statements"].sum()
         actors = [a for a in table.index if dated.get(a, 0) > 0][:6]  # the most active actors that have dates
-        save_fig(over_time_figure(series, actors, labels, series.attrs["freq"]), "stance_over_time.png")
+        save_fig(lambda: over_time_figure(series, actors, labels, series.attrs["freq"]), "stance_over_time.png")
     summary["files"] = files
+    summary["skipped_plots"] = skipped
     return summary

@@ -200,6 +200,9 @@ def _aggregate(args: argparse.Namespace) -> int:
              + (f" (e.g. {summary['unparsed_dates'][0]!r})" if summary["unparsed_dates"] else "")
              if summary["undated_statements"] else ""),
           file=sys.stderr)
+    if summary["skipped_plots"]:
+        print(f"skipped {', '.join(summary['skipped_plots'])}: plots need matplotlib; pip install 'stance[viz]' adds them",
+              file=sys.stderr)
     return 0
 
 

@@ -215,3 +215,23 @@ def test_claims_table_reads_like_records(tmp_path, records):
         assert len(got) == sum(1 for r in records if r["claims"])  # one record per sentence with claims
         frame = statements(got).drop(columns=["statement_id"])
         pd.testing.assert_frame_equal(frame[expected.columns], expected, check_dtype=False)
+
+
+def test_aggregate_without_matplotlib_writes_the_tables_and_skips_the_plots(capsys, tmp_path, records, monkeypatch):
+    """Regression (issue 18): on a plain install `stance aggregate` stopped with "plots need matplotlib"."""
+    import stance.aggregate
+
+    def no_matplotlib():
+        raise stance.StanceError("E050")
+
+    monkeypatch.setattr(stance.aggregate, "pyplot", no_matplotlib)
+    jsonl = tmp_path / "labels.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "views"
+    assert main(["aggregate", str(jsonl), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "pip install 'stance[viz]'" in err and "actor_labels.png" in err
+    for name in ("statements.csv", "actor_labels.csv", "top_actors.csv", "actor_label.graphml",
+                 "actor_congruence.graphml", "stance_over_time.csv"):
+        assert (out / name).stat().st_size > 100, name
+    assert not (out / "actor_labels.png").exists() and not (out / "stance_over_time.png").exists()
