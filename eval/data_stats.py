@@ -2,7 +2,8 @@
 
     python eval/data_stats.py [--json]
 
-Reference files are resolved against the real-news corpus (skipped with a message where absent).
+Reference files are resolved against the corpora they name (skipped with a message where one is absent).
+The last rows total the real news per split (train, dev, test) and every label's real-news claims.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import stance  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 
 FILES = ["seeds/seed-001.jsonl", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "training" / "data").glob("*.jsonl")),
-         "eval/data/allsides_test.jsonl"]
+         "eval/data/allsides_test.jsonl", "eval/data/allsides_more_test.jsonl"]
 
 
 def stats(path: Path) -> dict:
@@ -39,10 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if not corpus_available():
-        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
+    if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
+        print("skipped: a real-news corpus is absent (../shared/corpora/allsides_latam, allsides_more, or $STANCE_CORPORA)")
         return 0
     table = {f: stats(ROOT / f) for f in FILES}
+    splits = {"real news, train": [f for f in FILES if "allsides_" in f and "_train" in f],
+              "real news, dev": [f for f in FILES if "allsides_" in f and "_dev" in f],
+              "real news, test": [f for f in FILES if f.startswith("eval/")]}
+    for name, files in splits.items():
+        table[name] = {key: sum(table[f][key] for f in files) for key in ("documents", "sentences", "sentences_with_claims", "claims")}
+        table[name]["labels"] = dict(sum((Counter(table[f]["labels"]) for f in files), Counter()))
     if args.json:
         print(json.dumps(table))
         return 0
