@@ -78,7 +78,13 @@ EXTRA_SOURCES = (
     "plural_pronoun",  # they, them, their -> the latest state, group or body
     "quote",         # a quote's speaker in every sentence of the quote; "I", "we" inside it are the speaker
     "context",       # the previous sentence's candidates, with no mention, where this sentence lacks them
+    "author",        # an opinion piece's author named in a byline, editor's note or bio line, in every sentence
 )
+_BYLINE = re.compile(r"^\s*(?:By|BY)\s+([A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3})")
+# an editor's note or highlights name the piece's author anywhere; a bio line only at its start or end
+_AUTHOR_NOTE = re.compile(r"[Ee]ditor['’]s [Nn]ote|opinions expressed|views expressed|Story highlights")
+_AUTHOR_BIO = re.compile(r"^[A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3},?\s+(?:is|was)\s+(?:the author of|an? (?:columnist|"
+                         r"contributor|contributing|senior fellow|fellow|professor|syndicated|staff writer|opinion writer))")
 # words that stand before a name as its title, beyond _TITLES ("NATO Secretary General", "Senate Minority Whip")
 _MORE_TITLES = {"whip", "minority", "majority", "chief", "commissioner", "high", "trade", "treasury", "commerce",
                 "secretary-general", "intelligence", "sens.", "reps.", "sens", "reps", "president-elect", "premier",
@@ -403,6 +409,12 @@ class CandidateFinder:
                             titles[word] = c.actor
         if "quote" in self.sources:
             self._add_quote_speakers(text, spans, out)
+        if "author" in self.sources:
+            author = self._author(text, spans, out)
+            if author is not None:
+                for cands in out:
+                    if all(c.actor != author for c in cands):
+                        cands.append(Candidate(author, "person", None, "author"))
         if "context" in self.sources:
             for i in range(1, len(spans)):
                 have = {c.actor for c in out[i]}
@@ -460,6 +472,23 @@ class CandidateFinder:
                     mention = Mention(first.group(), first.start(), first.end()) if first else None
                     out[k].append(Candidate(speaker[0], speaker[1], mention, "first_person" if first else "quote"))
             i = j + 1
+
+    @staticmethod
+    def _author(text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> str | None:
+        """The author an opinion piece names: a byline in its first sentences ("By Jane Roe"), or the
+        person named first in an editor's note, story highlights or a bio line ("Jane Roe is a
+        senior fellow at...")."""
+        for i in range(min(4, len(spans))):
+            byline = _BYLINE.match(spans[i].text)
+            if byline:
+                return byline.group(1).rstrip(".,")
+        edges = {*range(min(4, len(spans))), *range(max(0, len(spans) - 3), len(spans))}
+        for i in range(len(spans)):
+            if _AUTHOR_NOTE.search(spans[i].text) or (i in edges and _AUTHOR_BIO.match(spans[i].text)):
+                people = [c.actor for c in out[i] if c.kind == "person" and c.mention is not None and c.source != "pronoun"]
+                if people:
+                    return people[0]
+        return None
 
     @staticmethod
     def _speaker(text: str, span: SentenceSpan, cands: list[Candidate]) -> tuple[str, str] | None:

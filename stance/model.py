@@ -62,7 +62,7 @@ DESIGNS = ("pair", "shared")
 # how a candidate was found, as the word a pair carries with ModelConfig.mark_source
 SOURCE_WORDS = {"registry": "named", "generic": "named", "name": "named", "gold": "named", "given": "named",
                 "description": "described", "demonym": "described", "pronoun": "pronoun", "first_person": "pronoun",
-                "quote": "quoted", "context": "context"}
+                "quote": "quoted", "context": "context", "author": "author"}
 _ACTOR_MAX_TOKENS = 32
 
 

@@ -87,3 +87,15 @@ def test_sources_are_named_and_recorded_by_the_model(tiny_base, seed_docs, schem
     assert pair.actor.startswith("context : ")
     # a model trained before the sources existed keeps the first finder
     assert stance.load(precision="fp32").finder.sources == ()
+
+
+def test_an_opinion_piece_s_named_author_holds_its_unattributed_sentences(registry):
+    text = ("Editor's note: Maria Lopez is a senior fellow at a policy institute. The opinions expressed are hers.\n\n"
+            "Foreign strikes will not end the drug trade.\n\nLegal regulation would.")
+    out = found(registry, text, ["author"])
+    assert all(out[i].get("Maria Lopez", (None, None))[1] in ("author", "name") for i in range(len(out)))
+    assert out[-1]["Maria Lopez"] == (None, "author")
+    # a news story that quotes an expert in its body has no author: no note, no byline, no bio line at an edge
+    news = ("Strikes continued on Monday. Markets fell. Oil rose. Ships waited. Maria Lopez is a senior fellow at a "
+            "policy institute. She said the strikes were legal. Talks stalled. Rain fell. Roads closed.")
+    assert "Maria Lopez" not in found(registry, news, ["author"])[-1]
