@@ -368,6 +368,9 @@ class CandidateFinder:
         """Add the candidates of the extra sources to the first pass's, sentence by sentence."""
         folded = fold(text)
         out: list[list[Candidate]] = [list(cands) for cands in found]
+        if self._titled:
+            self._registered_surnames(text, spans, out)
+            self._washington_state(text, spans, out)
         titles: dict[str, str] = {}  # title word -> the latest person named with it
         latest_group: str | None = None
         for i, span in enumerate(spans):
@@ -423,6 +426,43 @@ class CandidateFinder:
                         have.add(c.actor)
                         out[i].append(Candidate(c.actor, c.kind, None, "context"))
         return out
+
+    def _registered_surnames(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+        """A registered person named in full earlier in the document is also his or her surname
+        alone afterwards ("Rand Paul" ... "Paul said"), where the registry lists only the full name."""
+        surnames: dict[str, str] = {}
+        for i, span in enumerate(spans):
+            for match in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+(?![\w'’])", text[span.start : span.end]):
+                name = surnames.get(fold(match.group()))
+                s, e = span.start + match.start(), span.start + match.end()
+                if name and all(c.actor != name for c in out[i]) and not any(
+                        c.mention and c.mention.start <= s < c.mention.end for c in out[i]):
+                    out[i].append(Candidate(name, "person", Mention(match.group(), s, e), "registry"))
+            for c in out[i]:
+                actor = self.registry.get(c.actor)
+                if actor is not None and actor.kind == "person" and c.mention and len(c.mention.text.split()) >= 2:
+                    surnames.setdefault(fold(actor.name.split()[-1]), actor.name)
+
+    def _washington_state(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+        """"Washington" listed with U.S. states ("Colorado and Washington") is Washington State
+        (and the United States stays a candidate where the sentence names it otherwise too)."""
+        state = self.registry.get("Washington State")
+        if state is None:
+            return
+        folded = fold(text)
+        for span, cands in zip(spans, out):
+            for k, c in enumerate(cands):
+                if c.actor != "United States" or c.mention is None or c.mention.text != "Washington":
+                    continue
+                near = text[max(0, c.mention.start - 25) : c.mention.end + 25]
+                others = [o for o in cands if o is not c and o.kind == "state" and o.mention is not None
+                          and (self.registry.get(o.actor) or state).country == "United States" and o.actor != "United States"]
+                if any(o.mention.text in near for o in others) and re.search(r"\b(?:and|or)\b|,", near):
+                    cands[k] = Candidate(state.name, "state", c.mention, c.source)
+                    other = next((m for a, m in self._registry_mentions(text, folded, span.start, span.end)
+                                  if a.name == "United States" and m.text != "Washington"), None)
+                    if other is not None:
+                        cands.append(Candidate("United States", "state", other, "registry"))
 
     def _add_quote_speakers(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """Give every sentence of a quote its speaker ("I", "we" in it as the mention, else none).

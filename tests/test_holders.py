@@ -99,3 +99,12 @@ def test_an_opinion_piece_s_named_author_holds_its_unattributed_sentences(regist
     news = ("Strikes continued on Monday. Markets fell. Oil rose. Ships waited. Maria Lopez is a senior fellow at a "
             "policy institute. She said the strikes were legal. Talks stalled. Rain fell. Roads closed.")
     assert "Maria Lopez" not in found(registry, news, ["author"])[-1]
+
+
+def test_a_registered_person_s_surname_and_washington_among_states(registry):
+    text = "Senator Rand Paul spoke first. Paul said the federal ban should end."
+    assert found(registry, text, ["titled_names"])[1]["Rand Paul"] == ("Paul", "registry")
+    assert "Rand Paul" not in found(registry, text, None)[1]
+    text = "Colorado and Washington legalized marijuana, and the Justice Department did not object."
+    out = found(registry, text, ["titled_names"])[0]
+    assert out["Washington State"][0] == "Washington" and out["United States"][0] == "Justice Department"
