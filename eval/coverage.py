@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     labeler = stance.load(args.model, registry=args.registry, precision="fp32")
     sources = parse_sources(args.sources)
     results = {}
+    pooled: dict[str, list[dict]] = {}
     for path in args.gold or DEFAULT_GOLD:
         try:
             documents = stance.read_documents(ROOT / path if not Path(path).is_absolute() else path, labeler.schema)
@@ -87,10 +88,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {path}: {exc}", file=sys.stderr)
             continue
         results[path] = coverage_of(labeler, documents, sources)
+        split = "dev" if "_dev" in Path(path).name else "test" if "_test" in Path(path).name else None
+        if split:
+            pooled.setdefault(split, []).extend(documents)
         if args.ablation:
             for name in EXTRA_SOURCES:
                 results[f"{path} [{name} alone]"] = coverage_of(labeler, documents, [name])
                 results[f"{path} [all but {name}]"] = coverage_of(labeler, documents, [s for s in EXTRA_SOURCES if s != name])
+    for split, documents in pooled.items():
+        if len([p for p in results if ("_dev" if split == "dev" else "_test") in Path(p).name and "[" not in p]) > 1:
+            results[f"all {split} files"] = coverage_of(labeler, documents, sources)
     if args.json:
         print(json.dumps(results))
         return 0
