@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
@@ -226,13 +227,13 @@ def model_docs(labeler: stance.Labeler, documents) -> list[Doc]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model folder (default: the shipped model)")
-    parser.add_argument("--test", default=str(ROOT / "eval" / "data" / "allsides_test.jsonl"), help="gold test file")
+    parser.add_argument("--test", action="append", help="gold test file (repeatable; default: the test set, both parts)")
     parser.add_argument("--config", default=str(ROOT / "training" / "config.json"), help="training config (train/dev files)")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if not corpus_available():
-        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
+    if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
+        print("skipped: a real-news corpus is absent (../shared/corpora/allsides_latam, allsides_more, or $STANCE_CORPORA)")
         return 0
     torch.set_num_threads(2)
     config = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     finder = CandidateFinder(registry)
     train_docs = [d for p in config["train"] for d in stance.read_documents(ROOT / p, schema)]
     dev_docs = [d for p in config["dev"] for d in stance.read_documents(ROOT / p, schema)]
-    test_docs = stance.read_documents(args.test, schema)
+    test_docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, schema)]
     lexicon = json.loads((ROOT / "eval" / "lexicon.json").read_text(encoding="utf-8"))
 
     systems: dict[str, list[Doc]] = {
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({name: {k: r[k] for k in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "per_label", "ci95")}
                           for name, r in results.items()}))
         return 0
-    print(f"test set: {args.test} ({results[next(iter(results))]['n_sentences']} sentences); 95% bootstrap intervals")
+    print(f"test set: {', '.join(str(p) for p in args.test or TEST_FILES)} ({results[next(iter(results))]['n_sentences']} sentences); 95% bootstrap intervals")
     header = f"{'system':<52}{'sent macro-F1':>22}{'claim micro-F1':>22}" + "".join(f"{n[:14]:>16}" for n in schema.names)
     print(header)
     for name, r in results.items():

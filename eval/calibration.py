@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
@@ -30,17 +31,17 @@ from stance.corpus import corpus_available  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model folder (default: the shipped model)")
-    parser.add_argument("--test", default=str(ROOT / "eval" / "data" / "allsides_test.jsonl"))
+    parser.add_argument("--test", action="append", help="gold test file (repeatable; default: the test set, both parts)")
     parser.add_argument("--bins", type=int, default=10)
     parser.add_argument("--png", help="write the reliability diagram here (needs matplotlib)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if not corpus_available():
-        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
+    if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
+        print("skipped: a real-news corpus is absent (../shared/corpora/allsides_latam, allsides_more, or $STANCE_CORPORA)")
         return 0
     torch.set_num_threads(2)
     labeler = stance.load(args.model)
-    docs = stance.read_documents(args.test, labeler.schema)
+    docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, labeler.schema)]
     scaled, outcomes = pair_scores(labeler, docs)
     raw, _ = pair_scores(labeler, docs, temperature=1.0)
     temperature = labeler.temperature

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
@@ -29,21 +30,21 @@ from stance.evaluation import ERROR_TYPES, error_types, predict  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model folder (default: the shipped model)")
-    parser.add_argument("--test", default=str(ROOT / "eval" / "data" / "allsides_test.jsonl"))
+    parser.add_argument("--test", action="append", help="gold test file (repeatable; default: the test set, both parts)")
     parser.add_argument("--examples", type=int, default=3, help="examples printed per type (default: 3)")
     parser.add_argument("--json", action="store_true", help="print every error as JSON")
     args = parser.parse_args(argv)
-    if not corpus_available():
-        print("skipped: the real-news corpus is absent (../shared/corpora/allsides_latam or $STANCE_CORPUS)")
+    if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
+        print("skipped: a real-news corpus is absent (../shared/corpora/allsides_latam, allsides_more, or $STANCE_CORPORA)")
         return 0
     torch.set_num_threads(2)
     labeler = stance.load(args.model)
-    docs = stance.read_documents(args.test, labeler.schema)
+    docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, labeler.schema)]
     errors = error_types(docs, predict(labeler, docs), labeler.registry)
     if args.json:
         print(json.dumps(errors, indent=1, ensure_ascii=False))
         return 0
-    print(f"{sum(len(v) for v in errors.values())} wrong (actor, label) pairs on {args.test}\n")
+    print(f"{sum(len(v) for v in errors.values())} wrong (actor, label) pairs on {', '.join(str(p) for p in args.test or TEST_FILES)}\n")
     print("| error | (actor, label) pairs | examples (article id, sentence: actor, label, score) |")
     print("|---|---:|---|")
     for key, description in sorted(ERROR_TYPES.items(), key=lambda kv: -len(errors[kv[0]])):
