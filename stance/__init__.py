@@ -3,7 +3,12 @@
 The flow, one module per step::
 
     text -> sentences (stance.sentences) -> candidate actors (stance.actors)
-         -> model scores (stance.model) -> claims and records (stance.labeler, stance.document)
+         -> (sentence, candidate) pairs (stance.pairs) -> model scores (stance.model)
+         -> claims, Doc (stance.labeler, stance.document) -> records (stance.records)
+         -> corpora, streaming and resumable (stance.batch, stance.ray)
+
+Beside it: training (stance.config, stance.training), calibration, evaluation, model
+selection (stance.splits, stance.selection), loading any model folder (stance.loading).
 
 >>> import stance                                          # doctest: +SKIP
 >>> labeler = stance.load()                                # doctest: +SKIP
