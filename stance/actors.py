@@ -130,6 +130,14 @@ def _after_last_title(text: str, run: list[tuple[int, int]]) -> list[tuple[int, 
     if cut >= 0 and len(run) - cut - 1 >= 2:
         return run[cut + 1 :]
     return run
+
+
+def _add_new(cands: list[Candidate], candidate: Candidate) -> None:
+    """Append ``candidate`` unless its actor is a candidate of the sentence already (one per actor)."""
+    if all(c.actor != candidate.actor for c in cands):
+        cands.append(candidate)
+
+
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
@@ -294,12 +302,12 @@ class CandidateFinder:
     # -- the document pass ------------------------------------------------------------
     def find(self, text: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
         """Return, per sentence, its candidates (one per actor, first mention kept)."""
-        found = self._first_pass(text, sentences)
-        return self._extend(text, sentences, found) if self.sources else found
+        folded = fold(text)  # once per document: both passes match aliases in it
+        found = self._first_pass(text, folded, sentences)
+        return self._extend(text, folded, sentences, found) if self.sources else found
 
-    def _first_pass(self, text: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
+    def _first_pass(self, text: str, folded: str, sentences: Sequence[SentenceSpan]) -> list[list[Candidate]]:
         """The registry, names, pronouns and registry roles (the first finder's sources)."""
-        folded = fold(text)
         seen: dict[str, _Entity] = {}  # canonical name -> entity
         surnames: dict[str, str] = {}  # folded surname -> unregistered full name
         out: list[list[Candidate]] = []
@@ -374,21 +382,21 @@ class CandidateFinder:
         return self._fullest_names(out)
 
     # -- the extra sources ---------------------------------------------------------------
-    def _extend(self, text: str, spans: Sequence[SentenceSpan], found: list[list[Candidate]]) -> list[list[Candidate]]:
+    def _extend(
+        self, text: str, folded: str, spans: Sequence[SentenceSpan], found: list[list[Candidate]]
+    ) -> list[list[Candidate]]:
         """Add the candidates of the extra sources to the first pass's, sentence by sentence."""
-        folded = fold(text)
         out: list[list[Candidate]] = [list(cands) for cands in found]
         if self._titled:
             self._registered_surnames(text, spans, out)
-            self._washington_state(text, spans, out)
+            self._washington_state(text, folded, spans, out)
         titles: dict[str, str] = {}  # title word -> the latest person named with it
         latest_group: str | None = None
         for i, span in enumerate(spans):
             cands = out[i]
 
             def add(actor: str, kind: str, mention: Mention | None, source: str, cands: list[Candidate] = cands) -> None:
-                if all(c.actor != actor for c in cands):
-                    cands.append(Candidate(actor, kind, mention, source))
+                _add_new(cands, Candidate(actor, kind, mention, source))
 
             if "title" in self.sources:
                 for match in _TITLE_DESC.finditer(text, span.start, span.end):
@@ -426,15 +434,12 @@ class CandidateFinder:
             author = self._author(text, spans, out)
             if author is not None:
                 for cands in out:
-                    if all(c.actor != author for c in cands):
-                        cands.append(Candidate(author, "person", None, "author"))
+                    _add_new(cands, Candidate(author, "person", None, "author"))
         if "context" in self.sources:
             for i in range(1, len(spans)):
-                have = {c.actor for c in out[i]}
                 for c in found[i - 1]:
-                    if c.actor not in have and c.kind != "place" and c.source != "generic":
-                        have.add(c.actor)
-                        out[i].append(Candidate(c.actor, c.kind, None, "context"))
+                    if c.kind != "place" and c.source != "generic":
+                        _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
         return out
 
     def _registered_surnames(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
@@ -445,21 +450,19 @@ class CandidateFinder:
             for match in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+(?![\w'’])", text[span.start : span.end]):
                 name = surnames.get(fold(match.group()))
                 s, e = span.start + match.start(), span.start + match.end()
-                if name and all(c.actor != name for c in out[i]) and not any(
-                        c.mention and c.mention.start <= s < c.mention.end for c in out[i]):
-                    out[i].append(Candidate(name, "person", Mention(match.group(), s, e), "registry"))
+                if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in out[i]):
+                    _add_new(out[i], Candidate(name, "person", Mention(match.group(), s, e), "registry"))
             for c in out[i]:
                 actor = self.registry.get(c.actor)
                 if actor is not None and actor.kind == "person" and c.mention and len(c.mention.text.split()) >= 2:
                     surnames.setdefault(fold(actor.name.split()[-1]), actor.name)
 
-    def _washington_state(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+    def _washington_state(self, text: str, folded: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """"Washington" listed with U.S. states ("Colorado and Washington") is Washington State
         (and the United States stays a candidate where the sentence names it otherwise too)."""
         state = self.registry.get("Washington State")
         if state is None:
             return
-        folded = fold(text)
         for span, cands in zip(spans, out):
             for k, c in enumerate(cands):
                 if c.actor != "United States" or c.mention is None or c.mention.text != "Washington":
@@ -516,11 +519,9 @@ class CandidateFinder:
             if speaker is not None:
                 previous = (j, speaker)
                 for k in group:
-                    if any(c.actor == speaker[0] for c in out[k]):
-                        continue
                     first = _FIRST_PERSON_RE.search(text, spans[k].start, spans[k].end)
                     mention = Mention(first.group(), first.start(), first.end()) if first else None
-                    out[k].append(Candidate(speaker[0], speaker[1], mention, "first_person" if first else "quote"))
+                    _add_new(out[k], Candidate(speaker[0], speaker[1], mention, "first_person" if first else "quote"))
             i = j + 1
 
     @staticmethod

@@ -385,6 +385,7 @@ class Labeler:
 
         For a folder of either kind (one model or an ensemble) use :func:`stance.load`.
         """
+        quiet_transformers()
         files = read_model_folder(path)
         base_dir = resolve_base(base or files.config.base_model)
         tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
@@ -418,7 +419,6 @@ def read_model_folder(path: str | os.PathLike[str]) -> ModelFiles:
         StanceError: E030 a missing file (or an ensemble folder), E032 a format version
             this library does not read, E036 a ``thresholds.json`` without its fields.
     """
-    quiet_transformers()
     path = Path(path)
     if (path / ENSEMBLE_FILE).is_file():
         raise StanceError("E030", path=path, missing="config.json (this is an ensemble: load it with stance.load)")

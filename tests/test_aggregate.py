@@ -144,15 +144,20 @@ def test_figures_show_what_they_say(records):
         assert total == len(stmts[(stmts["actor"] == actor) & stmts["date"].notna()])
 
 
-def test_aggregate_cli_jsonl_and_parquet(capsys, tmp_path, records):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def _aggregate_jsonl(capsys, tmp_path, records):
+    """Write the records as JSONL and run `stance aggregate` on them; return (input, folder, stderr)."""
     jsonl = tmp_path / "labels.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "views"
     assert main(["aggregate", str(jsonl), "-o", str(out)]) == 0
-    err = capsys.readouterr().err
+    return jsonl, out, capsys.readouterr().err
+
+
+def test_aggregate_cli_jsonl_and_parquet(capsys, tmp_path, records):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    jsonl, out, err = _aggregate_jsonl(capsys, tmp_path, records)
     assert "weekly bins" in err and "'someday'" in err
     for name in ("statements.csv", "actor_labels.csv", "actor_labels.png", "top_actors.csv", "actor_label.graphml",
                  "actor_congruence.graphml", "stance_over_time.csv", "stance_over_time.png"):
@@ -225,11 +230,7 @@ def test_aggregate_without_matplotlib_writes_the_tables_and_skips_the_plots(caps
         raise stance.StanceError("E050")
 
     monkeypatch.setattr(stance.aggregate, "pyplot", no_matplotlib)
-    jsonl = tmp_path / "labels.jsonl"
-    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
-    out = tmp_path / "views"
-    assert main(["aggregate", str(jsonl), "-o", str(out)]) == 0
-    err = capsys.readouterr().err
+    jsonl, out, err = _aggregate_jsonl(capsys, tmp_path, records)
     assert "pip install 'stance[viz]'" in err and "actor_labels.png" in err
     for name in ("statements.csv", "actor_labels.csv", "top_actors.csv", "actor_label.graphml",
                  "actor_congruence.graphml", "stance_over_time.csv"):
