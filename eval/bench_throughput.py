@@ -15,16 +15,20 @@ measures sentences per second of
 It also times the encoder for the other design -- one pass per sentence shared by all its
 candidates -- as an upper bound on what that design could gain in speed.
 
-and prints the ratios c/a (target >= 5) and c/b (target >= 0.75). The corpus is read
-from ../shared/corpora/allsides_latam (or $STANCE_CORPUS) at run time.
+and prints the ratios c/a (target >= 5) and c/b (target >= 0.75), beside the CPU flags it
+saw (avx2, avx512f, avx512_bf16, amx...) and the runtime ``--precision`` (default ``auto``)
+chose. ``--no-bf16`` sets ``STANCE_NO_BF16=1``, so the library takes the paths of a CPU
+without native bf16 (``auto`` then picks an ONNX Runtime path where the model's check
+allows). The corpus is read from ../shared/corpora/allsides_latam (or $STANCE_CORPUS) at run time.
 
-    python eval/bench_throughput.py [--n 2000] [--json] [--threads 2] [--model DIR]
+    python eval/bench_throughput.py [--n 2000] [--json] [--threads 2] [--model DIR] [--no-bf16]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -38,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
 from stance.corpus import DEFAULT_CORPUS, corpus_available, load_corpus  # noqa: E402
+from stance.model import cpu_has_bf16  # noqa: E402
+from stance.runtimes import cpu_kind  # noqa: E402
 from stance.sentences import split_sentences  # noqa: E402
 
 
@@ -58,8 +64,6 @@ def corpus_documents(n_sentences: int, corpus_dir: Path = DEFAULT_CORPUS) -> tup
 
 
 def machine() -> str:
-    from stance.model import cpu_has_bf16
-
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -68,7 +72,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {torch.get_num_threads()} threads, bf16 {'native' if cpu_has_bf16() else 'absent'}"
+    return f"{cpu}, {torch.get_num_threads()} threads, bf16 paths {'on' if cpu_has_bf16() else 'off'}"
 
 
 def naive(labeler: stance.Labeler, rows: list[dict]) -> tuple[float, int]:
@@ -138,8 +142,12 @@ def main() -> None:
     parser.add_argument("--precision", default="auto", help="precision of (b) and (c) (default: auto)")
     parser.add_argument("--batch-size", type=int, default=128, help="pairs per batch in (c) (default: 128)")
     parser.add_argument("--model", help="model folder (default: the shipped model)")
+    parser.add_argument("--no-bf16", action="store_true",
+                        help="take the paths of a CPU without native bf16 (STANCE_NO_BF16=1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    if args.no_bf16:
+        os.environ["STANCE_NO_BF16"] = "1"
     if not corpus_available():
         print(f"corpus not found at {DEFAULT_CORPUS}: set STANCE_CORPUS to the allsides_latam folder", file=sys.stderr)
         raise SystemExit(2)
@@ -168,7 +176,8 @@ def main() -> None:
 
     result = {
         "n_sentences": n_sentences, "n_documents": len(rows), "n_pairs": n_pairs, "precision": precision,
-        "machine": machine(),
+        "machine": machine(), "cpu_flags": cpu_kind(), "bf16_paths": cpu_has_bf16(),
+        "precision_asked": args.precision,
         "naive_sps": round(n_sentences / naive_s, 1),
         "model_sps": round(n_sentences / model_s, 1),
         "model_batch_size": model_batch,
@@ -184,7 +193,8 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"{n_sentences} sentences in {len(rows)} real-news documents, {n_pairs} (sentence, actor) pairs")
-    print(f"machine: {result['machine']}; precision of (b) and (c): {precision}; model design: {result['design']}")
+    print(f"machine: {result['machine']}; CPU flags: {result['cpu_flags']}")
+    print(f"runtime of (b) and (c): {precision} (asked: {args.precision}); model design: {result['design']}")
     print(f"(a) naive, fp32, one pair at a time   {result['naive_sps']:>8.1f} sentences/s")
     print(f"(b) bare model, batch {model_batch:<4}           {result['model_sps']:>8.1f} sentences/s")
     print(f"(c) stance label, end to end          {result['e2e_sps']:>8.1f} sentences/s")

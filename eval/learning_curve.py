@@ -97,18 +97,32 @@ def point(config: TrainingConfig, fraction: float, variant: str, schema: stance.
     }
 
 
+def recipe_of(config: TrainingConfig) -> dict:
+    """What identifies a point's recipe: the config without its file lists, description and threads (recorded per point)."""
+    return {k: v for k, v in config.to_dict().items() if k not in ("train", "dev", "description", "threads")}
+
+
 def load_results() -> dict:
-    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {"points": []}
+    """The results so far; every point carries the recipe it was trained with."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {"points": []}
+    for p in results["points"]:  # points written before they carried their recipe share the file's
+        p.setdefault("recipe", results.get("recipe"))
+        if isinstance(p["recipe"], dict):
+            p["recipe"].pop("threads", None)
+    results.pop("recipe", None)
+    return results
 
 
-def plot(results: dict) -> None:
+def plot(results: dict, recipe: dict) -> None:
+    """Draw the points of ``recipe`` (with the written documents) against real-news sentences."""
     from stance._plots import pyplot
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for ax, split in zip(axes, ("dev", "test")):
         for key, colour in zip(KEYS, ("#1f77b4", "#d62728")):
-            rows = sorted((p for p in results["points"] if p["variant"] == "with_written"), key=lambda p: p["fraction"])
+            rows = sorted((p for p in results["points"] if p["variant"] == "with_written" and p["recipe"] == recipe),
+                          key=lambda p: p["fraction"])
             if not rows:
                 continue
             x = [p["real_sentences"] for p in rows]
@@ -131,39 +145,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fractions", type=float, nargs="+", default=[1.0, 0.25, 0.5, 0.75])
     parser.add_argument("--variant", choices=VARIANTS, default="with_written")
     parser.add_argument("--config", default=str(ROOT / "training" / "config.json"), help="the recipe (TrainingConfig)")
+    parser.add_argument("--threads", type=int, help="torch threads (default: the config's); recorded per point")
     parser.add_argument("--save-full", metavar="DIR", help="save the model of fraction 1.0 to DIR")
     parser.add_argument("--plot", action="store_true", help="only redraw the PNG from the results file")
     args = parser.parse_args(argv)
     os.chdir(ROOT)  # the recipe's paths are relative to the repository root
     results = load_results()
+    config = TrainingConfig.from_file(args.config)
+    recipe = recipe_of(config)
     if args.plot:
-        plot(results)
+        plot(results, recipe)
         return 0
     if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
         print("skipped: needs both real-news corpora (../shared/corpora/allsides_latam and allsides_more, or $STANCE_CORPORA)")
         return 0
-    config = TrainingConfig.from_file(args.config)
     schema = stance.LabelSchema.from_disk(ROOT / (config.schema or "seeds/labels.json"))
+    if args.threads:
+        config = config.replace(threads=args.threads)
     if config.threads:
         torch.set_num_threads(config.threads)
     dev = read(DEV, schema)
     cpu = sorted(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
                  if f in Path("/proc/cpuinfo").read_text(encoding="utf-8").split()) if Path("/proc/cpuinfo").is_file() else []
     for fraction in args.fractions:
-        if any(p["fraction"] == fraction and p["variant"] == args.variant for p in results["points"]):
+        if any(p["fraction"] == fraction and p["variant"] == args.variant and p["recipe"] == recipe
+               for p in results["points"]):
             print(f"{args.variant} {fraction}: done already (in {RESULTS.name})")
             continue
         save_to = Path(args.save_full) if args.save_full and fraction == 1.0 else None
         row = point(config, fraction, args.variant, schema, dev, save_to)
-        row |= {"threads": torch.get_num_threads(), "cpu_flags": cpu, "python": platform.python_version()}
+        row |= {"threads": torch.get_num_threads(), "cpu_flags": cpu, "python": platform.python_version(),
+                "config": os.path.relpath(Path(args.config).resolve(), ROOT), "recipe": recipe}
         results = load_results()  # another run may have added points meanwhile
         results["points"].append(row)
-        results["recipe"] = {k: v for k, v in config.to_dict().items() if k not in ("train", "dev", "description")}
         RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         print(json.dumps({k: row[k] for k in ("fraction", "variant", "real_sentences", "train_seconds", "best_epoch")}
                          | {f"{s}_{k}": row[s][k] for s in ("dev", "test") for k in KEYS}), flush=True)
     try:
-        plot(load_results())
+        plot(load_results(), recipe)
     except stance.StanceError as exc:  # matplotlib absent
         print(f"no plot: {exc}")
     return 0

@@ -30,6 +30,7 @@ from .errors import StanceError
 from .evaluation import evaluate
 from .importers import ImportProblems, documents_sentence_count, read_annotations
 from .inputs import InputError, read_inputs
+from .labeler import PRECISIONS
 from .loading import load
 from .records import docs_from_records, read_records
 from .registry import ActorRegistry
@@ -59,9 +60,10 @@ def _add_label(sub: Any) -> None:
     p.add_argument("--registry", help="actor registry JSONL to use instead of the model's own")
     p.add_argument("--text-field", default="text", help="field (JSONL) or column (CSV, Parquet) holding the text (default: text)")
     p.add_argument("--id-field", default="id", help="field or column holding the document id (default: id)")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
-                   help="inference precision; auto = bfloat16 (with an fp32 re-check near thresholds) where the CPU has it "
-                        "natively and the model's recorded check passed, else fp32 (default: auto)")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="inference runtime; auto = the fastest this CPU runs natively that the model's recorded check "
+                        "passed: bfloat16 where the CPU has it, else ONNX Runtime int8 or fp32, else torch fp32 "
+                        "(default: auto)")
     p.add_argument("--batch-size", type=int, default=128, help="(sentence, actor) pairs per model batch (default: 128)")
     p.add_argument("--chunk-size", type=int, default=64,
                    help="input rows per chunk; each chunk is on disk before the next starts (default: 64)")
@@ -124,8 +126,8 @@ def _add_eval(sub: Any) -> None:
     p.add_argument("--cv", type=int, metavar="K",
                    help="k-fold cross-validation on the gold data instead: train on k-1 folds, score the held-out one")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default: 1000)")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
-                   help="inference precision, as for label (default: auto)")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="inference runtime, as for label (default: auto)")
     p.add_argument("--epochs", type=int, default=6, help="with --cv: training epochs per fold (default: 6)")
     p.add_argument("--seed", type=int, default=13, help="with --cv: training seed (default: 13)")
     p.add_argument("--report", metavar="DIR",

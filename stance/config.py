@@ -116,6 +116,9 @@ class TrainingConfig:
         if sources is not None and (not isinstance(sources, list) or not set(sources) <= set(EXTRA_SOURCES)):
             raise StanceError("E037", path=path, reason=f"'model.candidate_sources' must be a list from "
                               f"{', '.join(EXTRA_SOURCES)}, got {sources!r}")
+        frozen = self.model.get("frozen_layers", 0)
+        if not isinstance(frozen, int) or isinstance(frozen, bool) or frozen < 0:
+            raise StanceError("E037", path=path, reason=f"'model.frozen_layers' must be an integer >= 0, got {frozen!r}")
         fields = set(ModelConfig.__dataclass_fields__) - {"base_model", "n_labels", "multi_label", "design"}
         unknown = sorted(set(self.model) - fields)
         if unknown:

@@ -85,6 +85,8 @@ MESSAGES: dict[str, str] = {
     "E087": "the Ray engine needs Ray: pip install 'stance[ray]'",
     "E088": "option '{option}' must be {expected}, got {value!r}",
     "E089": "{path}: cannot write ({reason})",
+    "E092": "precision '{runtime}' needs ONNX Runtime and ONNX (dependencies of stance): pip install onnxruntime onnx",
+    "E093": "{path}: the fresh ONNX export does not load; delete the folder and retry, or use --precision fp32",
 }
 
 

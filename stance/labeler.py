@@ -47,41 +47,68 @@ from .model import (
 )
 from .pairs import DocumentPairs, Targets, sentence_pairs
 from .registry import ActorRegistry
+from .runtimes import ONNX_RUNTIMES, model_key, onnx_available, onnx_net
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
 __all__ = [
-    "AGREEMENT_BAR", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement", "read_model_folder",
-    "resolve_precision",
+    "AGREEMENT_BAR", "AUTO_ORDER", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement",
+    "read_model_folder", "recorded_agreement", "resolve_precision", "runtime_usable",
 ]
 
 ENSEMBLE_FILE = "ensemble.json"
 _FILES = ("config.json", "weights.safetensors", "labels.json", "actors.jsonl", "thresholds.json")
-PRECISIONS = ("auto", "fp32", "bf16", "int8")
+PRECISIONS = ("auto", "fp32", "bf16", "int8", *ONNX_RUNTIMES)
+# what precision="auto" tries, fastest first, where the CPU and the model's checks allow
+AUTO_ORDER = ("bf16", "onnx-int8", "onnx")
 
 
 # a faster precision replaces fp32 only where it gives at least this share of identical claims
 AGREEMENT_BAR = 0.99
-# in bf16, pairs scored this close to a decision are scored again in fp32
-RECHECK_MARGIN = 0.03
+# in bf16 and int8, pairs scored this close to a decision are scored again in fp32 (int8 scores
+# move further: with the margin of bf16, ONNX int8 kept 0.991 of fp32's claims on the shipped
+# model's first dev files, with 0.06 all of them)
+RECHECK_MARGINS = {"bf16": 0.03, "int8": 0.06, "onnx-int8": 0.06}
 
 
-def resolve_precision(precision: str, bf16_agreement: dict[str, float] | None = None) -> str:
-    """Return the inference precision to use.
+def runtime_usable(runtime: str) -> bool:
+    """Whether this machine can run ``runtime`` fast: bf16 needs native bf16, ONNX needs ONNX Runtime."""
+    if runtime == "bf16":
+        return cpu_has_bf16()
+    if runtime in ONNX_RUNTIMES:
+        return onnx_available()
+    return True
 
-    ``auto`` is bf16 where the CPU has native bfloat16 (AVX512-BF16 or AMX) *and* the
-    model's recorded check found bf16 claims identical to fp32's on at least
-    :data:`AGREEMENT_BAR` of them on every set checked (``bf16_agreement``, from
-    :meth:`Labeler.check_precision`: seed and dev for the shipped model, dev for a model
-    trained with dev data); otherwise fp32. ``eval/bench_inference.py`` measures every
-    runtime's speed and agreement; dynamic int8 changes too many claims.
+
+def resolve_precision(precision: str, agreement: dict[str, dict[str, float]] | None = None) -> str:
+    """Return the inference precision (runtime) to use.
+
+    ``auto`` is the first of :data:`AUTO_ORDER` -- bf16 autocast, ONNX Runtime int8, ONNX
+    Runtime fp32 -- that this machine runs fast (:func:`runtime_usable`: bf16 only where the
+    CPU has native bfloat16, AVX512-BF16 or AMX) *and* whose recorded check kept at least
+    :data:`AGREEMENT_BAR` of fp32's claims on every set checked (``agreement``: runtime ->
+    set -> share, from :meth:`Labeler.check_precision`: seed and dev for the shipped model,
+    dev for a model trained with dev data); otherwise fp32. Torch's dynamic int8 is never
+    chosen by ``auto``. ``eval/bench_inference.py`` measures every runtime's speed and agreement.
     """
     if precision not in PRECISIONS:
         raise StanceError("E080", value=precision, choices=", ".join(PRECISIONS))
-    if precision == "auto":
-        verified = bool(bf16_agreement) and min(bf16_agreement.values()) >= AGREEMENT_BAR
-        return "bf16" if cpu_has_bf16() and verified else "fp32"
-    return precision
+    if precision != "auto":
+        return precision
+    for runtime in AUTO_ORDER:
+        checked = (agreement or {}).get(runtime)
+        if checked and min(checked.values()) >= AGREEMENT_BAR and runtime_usable(runtime):
+            return runtime
+    return "fp32"
+
+
+def recorded_agreement(metadata: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Return a model's recorded runtime checks (``runtime_agreement``; models built before
+    it record bf16's alone, as ``bf16_agreement``)."""
+    agreement = dict(metadata.get("runtime_agreement") or {})
+    if metadata.get("bf16_agreement") and "bf16" not in agreement:
+        agreement["bf16"] = metadata["bf16_agreement"]
+    return agreement
 
 
 def claim_agreement(a: set[tuple], b: set[tuple]) -> float:
@@ -126,6 +153,7 @@ class Labeler:
         self.precision = "fp32"
         self.sort_window = 8
         self._fp32_net = self.net
+        self._key: str | None = None
         # the recipe it was trained with (stance.train sets it; saved as training_config.json)
         self.training_config: TrainingConfig | None = None
         self.set_precision(precision)
@@ -142,21 +170,40 @@ class Labeler:
         return other
 
     def set_precision(self, precision: str = "auto") -> Labeler:
-        """Choose how the network computes at inference: ``fp32``, ``bf16`` (autocast; the
-        pairs it scores within :data:`RECHECK_MARGIN` of a threshold are scored again in fp32),
-        ``int8`` (dynamic quantisation of the linear layers) or ``auto`` (bf16 where the CPU
-        supports it natively and :meth:`check_precision` recorded that it keeps fp32's
-        claims, else fp32; see :func:`resolve_precision`). Returns the labeler itself.
+        """Choose how the network computes at inference (:data:`PRECISIONS`): ``fp32``;
+        ``bf16`` (autocast); ``int8`` (torch dynamic quantisation of the linear layers);
+        ``onnx`` / ``onnx-int8`` (ONNX Runtime, fp32 or int8 weights: :mod:`stance.runtimes`,
+        exported once per model and CPU kind and cached); or ``auto``, the fastest of them
+        this CPU runs natively that the model's recorded check (:meth:`check_precision`)
+        found to keep fp32's claims, else fp32 (:func:`resolve_precision`). In bf16 and int8,
+        the pairs scored within :data:`RECHECK_MARGINS` of a threshold are scored again in
+        fp32. Returns the labeler itself.
         """
-        precision = resolve_precision(precision, self.metadata.get("bf16_agreement"))
+        precision = resolve_precision(precision, recorded_agreement(self.metadata))
         if precision == "bf16" and not cpu_has_bf16():
             precision = "fp32"  # emulated bf16 is slower than fp32: fall back
         if precision == "int8":
             self.net = quantize_dynamic(copy.deepcopy(self._fp32_net), {torch.nn.Linear}, dtype=torch.qint8).eval()
+        elif precision in ONNX_RUNTIMES:
+            self.net = onnx_net(self._fp32_net, self._export_sample(), self.model_key, precision)
         else:
             self.net = self._fp32_net
         self.precision = precision
         return self
+
+    @property
+    def model_key(self) -> str:
+        """The sha256 of this model's network config and trained weights (keys cached exports)."""
+        if self._key is None:
+            weights = self._weights if self._weights is not None else self._fp32_net.state_dict()
+            self._key = model_key(self.config.to_dict(), weights)
+        return self._key
+
+    def _export_sample(self) -> dict[str, torch.Tensor]:
+        """An encoded batch of two pairs of different lengths, to trace the network with."""
+        pairs = [Pair("United States", "The United States announced new sanctions.", (4, 17)),
+                 Pair("Venezuela", "Caracas rejected them | as a violation of its sovereignty, officials said.")]
+        return self.encoder(pairs)
 
     def gold_claims(self, documents: Sequence[dict[str, Any]]) -> set[tuple]:
         """Return this labeler's (document, sentence, actor, label) claims on gold documents'
@@ -166,26 +213,34 @@ class Labeler:
         return {(doc.doc_id, s.index, c.actor, label) for doc in docs for s in doc.sentences for c in s.claims
                 for label in c.labels}
 
-    def check_precision(self, sets: dict[str, Sequence[dict[str, Any]]]) -> dict[str, float]:
-        """Measure, on each named set of gold documents, the share of claims bf16 autocast
-        leaves identical to fp32 (:func:`claim_agreement`); record it in the metadata
-        (``bf16_agreement``, saved with the model), where ``precision="auto"`` reads it.
+    def check_precision(
+        self, sets: dict[str, Sequence[dict[str, Any]]], runtimes: Sequence[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        """Measure, on each named set of gold documents, the share of claims each faster
+        runtime leaves identical to fp32's (:func:`claim_agreement`), and record it in the
+        metadata (``runtime_agreement``: runtime -> set -> share, saved with the model;
+        bf16's also as ``bf16_agreement``), where ``precision="auto"`` reads it.
 
-        Needs a CPU with native bf16; elsewhere nothing is recorded and an empty dict is
-        returned (``auto`` then stays fp32 for this model).
+        ``runtimes``: default every one of :data:`AUTO_ORDER` this machine can run (bf16 needs
+        native bf16; ONNX needs ONNX Runtime); others keep what was recorded before.
         """
-        if not cpu_has_bf16():
-            return {}
+        runtimes = [r for r in (runtimes or AUTO_ORDER) if runtime_usable(r)]
+        agreement = recorded_agreement(self.metadata)
+        if not runtimes:
+            return agreement
         current = self.precision
         try:
             reference = {name: self.set_precision("fp32").gold_claims(docs) for name, docs in sets.items()}
-            self.set_precision("bf16")
-            result = {name: round(claim_agreement(reference[name], self.gold_claims(docs)), 4)
-                      for name, docs in sets.items()}
+            for runtime in runtimes:
+                self.set_precision(runtime)
+                agreement[runtime] = {name: round(claim_agreement(reference[name], self.gold_claims(docs)), 4)
+                                      for name, docs in sets.items()}
         finally:
             self.set_precision(current)
-        self.metadata["bf16_agreement"] = result
-        return result
+        self.metadata["runtime_agreement"] = agreement
+        if "bf16" in agreement:
+            self.metadata["bf16_agreement"] = agreement["bf16"]
+        return agreement
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.precision == "bf16":
@@ -215,20 +270,21 @@ class Labeler:
             idx = order[start : start + batch_size]
             logits = self.logits(self.encoder([pairs[i] for i in idx])) / self.temperature
             out[idx] = label_probs(logits, self.config.multi_label)
-        if self.precision == "bf16":
+        if self.precision in RECHECK_MARGINS:
             self._recheck_in_fp32(pairs, out, batch_size)
         return out
 
     def _recheck_in_fp32(self, pairs: Sequence[Pair], probs: torch.Tensor, batch_size: int) -> None:
-        """Score again in fp32 the pairs whose bf16 scores lie within :data:`RECHECK_MARGIN`
-        of a decision (a label's threshold or, in a single-label schema, the runner-up), so
-        that bf16 decides like fp32: its scores move by less than 0.01 on this task's data.
+        """Score again in fp32 the pairs whose bf16 or int8 scores lie within the runtime's
+        :data:`RECHECK_MARGINS` of a decision (a label's threshold or, in a single-label schema, the runner-up), so
+        that they decide like fp32 (bf16 scores move by less than 0.01 on this task's data).
         """
         thresholds = torch.tensor([self.thresholds.get(n, 0.5) for n in self.schema.names])
-        near = ((probs - thresholds).abs() < RECHECK_MARGIN).any(dim=1)
+        margin = RECHECK_MARGINS[self.precision]
+        near = ((probs - thresholds).abs() < margin).any(dim=1)
         if not self.config.multi_label and probs.shape[1] > 1:
             top2 = probs.topk(2, dim=1).values
-            near |= (top2[:, 0] - top2[:, 1]) < RECHECK_MARGIN
+            near |= (top2[:, 0] - top2[:, 1]) < margin
         redo = near.nonzero().flatten().tolist()
         if not redo:
             return

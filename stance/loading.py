@@ -35,9 +35,10 @@ def load(
             or an ensemble).
         registry: an actor registry file to use instead of the model's own (new actors
             and aliases are picked up without retraining).
-        precision: ``auto`` (default: bfloat16 where the CPU has it natively and the
-            model's check found it gives fp32's claims, else fp32), ``fp32``, ``bf16`` or
-            ``int8``; see :meth:`Labeler.set_precision`.
+        precision: ``auto`` (default: the fastest runtime this CPU runs natively whose
+            recorded check kept fp32's claims: bfloat16 where the CPU has it, else ONNX
+            Runtime int8 or fp32, else torch fp32), ``fp32``, ``bf16``, ``int8``, ``onnx`` or
+            ``onnx-int8``; see :meth:`Labeler.set_precision`.
 
     >>> labeler = stance.load()                                   # doctest: +SKIP
     >>> mine = stance.load("models/mine", registry="my_actors.jsonl")   # doctest: +SKIP

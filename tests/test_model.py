@@ -137,3 +137,26 @@ def test_shared_training_batches_keep_a_sentence_s_pairs_together():
     assert sum(len(b) < 8 for b in batches) <= 1  # full batches but the window's last
     plain = _batches(pairs, 8, random.Random(0))
     assert max(len(b) for b in plain) == 8
+
+
+def test_context_words_zero_means_no_previous_sentence(tokenizer):
+    text, spans = spans_from_sentences(SENTENCES)
+    cand = _candidates(text, spans)[1]
+    assert PairEncoder(tokenizer, ModelConfig(context_words=0)).pair_text(spans, 1, cand).text == SENTENCES[1]
+    assert PairEncoder(tokenizer, ModelConfig(context_words=2)).pair_text(spans, 1, cand).text == (
+        "spoke first. | " + SENTENCES[1])
+
+
+@pytest.mark.parametrize("lora_r", [16, 0])
+def test_frozen_layers_get_no_adapters_and_no_gradients(tiny_base, lora_r):
+    from stance.model import StanceNet
+
+    net = StanceNet.build(ModelConfig(design="shared", frozen_layers=1, lora_r=lora_r, n_labels=3), tiny_base)
+    trainable = [name for name, p in net.named_parameters() if p.requires_grad]
+    assert trainable and not any("layer.0." in name or "embeddings" in name for name in trainable)
+    assert any("layer.1." in name for name in trainable)
+    everything = StanceNet.build(ModelConfig(design="shared", lora_r=lora_r, n_labels=3), tiny_base)
+    assert any("layer.0." in name for name, p in everything.named_parameters() if p.requires_grad)
+    with pytest.raises(stance.StanceError) as err:  # the tiny base has 2 layers: at least one must train
+        StanceNet.build(ModelConfig(frozen_layers=2, lora_r=lora_r), tiny_base)
+    assert err.value.code == "E037" and "frozen_layers" in str(err.value)

@@ -7,8 +7,9 @@ from pathlib import Path
 import stance
 
 PACKAGE = Path(stance.__file__).parent
-# optional extras, imported where they are used so that a plain install works without them
-LAZY_ALLOWED = {"ray", "matplotlib", "networkx", "onnxruntime", "pandas"}
+# optional extras, imported where they are used so that a plain install works without them; and
+# ONNX Runtime and ONNX, which only the runtimes that use them load (they cost a second at import)
+LAZY_ALLOWED = {"ray", "matplotlib", "networkx", "onnxruntime", "onnx", "pandas"}
 
 
 def _imports() -> tuple[dict[str, set[str]], list[str]]:
