@@ -145,7 +145,7 @@ def score(
     result["confusion"] = _confusion(units, names)
     if n_bootstrap and units:
         rng = np.random.default_rng(seed)
-        keys = ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "actor_f1")
+        keys = ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "claim_micro_p", "claim_micro_r", "actor_f1")
         draws: dict[str, list[float]] = {k: [] for k in keys}
         per_label: dict[str, list[float]] = {n: [] for n in names}
         for _ in range(n_bootstrap):

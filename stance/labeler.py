@@ -65,10 +65,11 @@ AUTO_ORDER = ("bf16", "onnx-int8", "onnx")
 
 # a faster precision replaces fp32 only where it gives at least this share of identical claims
 AGREEMENT_BAR = 0.99
-# in bf16 and int8, pairs scored this close to a decision are scored again in fp32 (int8 scores
-# move further: with the margin of bf16, ONNX int8 kept 0.991 of fp32's claims on the shipped
-# model's first dev files, with 0.06 all of them)
-RECHECK_MARGINS = {"bf16": 0.03, "int8": 0.06, "onnx-int8": 0.06}
+# in bf16 and int8, pairs scored this close to a decision are scored again in fp32. int8 scores
+# move further: ONNX int8 kept 0.991 of fp32's claims with bf16's margin and 1.000 with 0.06 on
+# the session-7 model's first two dev files, and 0.989 / 0.994 / 1.000 with 0.06 / 0.08 / 0.10 on all
+# dev files with the session-8 model: 0.08 is the smallest of those that meets the bar there
+RECHECK_MARGINS = {"bf16": 0.03, "int8": 0.08, "onnx-int8": 0.08}
 
 
 def runtime_usable(runtime: str) -> bool:
