@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from transformers import AutoTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,9 +37,10 @@ sys.path.insert(0, str(ROOT))
 from stance.actors import EXTRA_SOURCES, CandidateFinder  # noqa: E402
 from stance.config import TrainingConfig  # noqa: E402
 from stance.data import read_documents  # noqa: E402
-from stance.model import ModelConfig, PairEncoder, StanceNet, resolve_base, stance_loss  # noqa: E402
+from stance.model import ModelConfig, PairEncoder, StanceNet, cpu_has_bf16, resolve_base, stance_loss  # noqa: E402
 from stance.pairs import gold_pairs  # noqa: E402
 from stance.registry import ActorRegistry  # noqa: E402
+from stance.runtimes import cpu_kind  # noqa: E402
 from stance.schema import LabelSchema  # noqa: E402
 from stance.training import _batches  # noqa: E402
 
@@ -55,15 +57,6 @@ LEVERS: dict[str, dict[str, Any]] = {
 }
 
 
-def cpu_flags() -> str:
-    """The CPU flags that decide the fast paths (avx2, avx512f, avx512_bf16, amx)."""
-    try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    return " ".join(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f in flags) or "none"
-
-
 def time_variant(config: TrainingConfig, documents: list[dict], n_batches: int) -> dict[str, Any]:
     """Build the variant's pairs and network, then time ``n_batches`` training steps."""
     torch.manual_seed(config.seed)
@@ -71,8 +64,6 @@ def time_variant(config: TrainingConfig, documents: list[dict], n_batches: int) 
     registry = ActorRegistry.from_disk(ROOT / config.registry)
     model_config = ModelConfig(**config.model, n_labels=len(schema), multi_label=schema.multi_label)
     base_dir = resolve_base(config.base or model_config.base_model)
-    from transformers import AutoTokenizer
-
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
     net = StanceNet.build(model_config, base_dir)
     encoder = PairEncoder(tokenizer, model_config)
@@ -84,7 +75,7 @@ def time_variant(config: TrainingConfig, documents: list[dict], n_batches: int) 
     params = [p for p in net.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr)
     sample = random.Random(0).sample(batches, min(n_batches + 3, len(batches)))
-    use_bf16 = model_config.train_bf16 and torch.cpu._is_avx512_bf16_supported()
+    use_bf16 = model_config.train_bf16 and cpu_has_bf16()  # as training decides
     net.train()
     elapsed = 0.0
     for k, batch in enumerate(sample):
@@ -131,7 +122,7 @@ def main() -> None:
         rows.append(row)
         print(f"{name}: {row['epoch_seconds']:.0f} s/epoch", file=sys.stderr)
     first = rows[0]["epoch_seconds"]
-    header = {"cpu_flags": cpu_flags(), "threads": torch.get_num_threads(), "documents": len(documents),
+    header = {"cpu_flags": cpu_kind(), "threads": torch.get_num_threads(), "documents": len(documents),
               "timed_batches": args.batches}
     if args.json:
         print(json.dumps({**header, "variants": rows}, indent=2))

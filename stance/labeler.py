@@ -277,8 +277,9 @@ class Labeler:
 
     def _recheck_in_fp32(self, pairs: Sequence[Pair], probs: torch.Tensor, batch_size: int) -> None:
         """Score again in fp32 the pairs whose bf16 or int8 scores lie within the runtime's
-        :data:`RECHECK_MARGINS` of a decision (a label's threshold or, in a single-label schema, the runner-up), so
-        that they decide like fp32 (bf16 scores move by less than 0.01 on this task's data).
+        :data:`RECHECK_MARGINS` of a decision (a label's threshold or, in a single-label schema,
+        the runner-up), so that they decide like fp32 (bf16 scores move by less than 0.01 on
+        this task's data).
         """
         thresholds = torch.tensor([self.thresholds.get(n, 0.5) for n in self.schema.names])
         margin = RECHECK_MARGINS[self.precision]

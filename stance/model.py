@@ -405,11 +405,10 @@ class StanceNet(nn.Module):
             raise StanceError("E037", path="<model>", reason=f"'frozen_layers' must be in [0, {n_layers - 1}] for "
                               f"this {n_layers}-layer encoder, got {config.frozen_layers}")
         if config.lora_r == 0:
-            for name, param in encoder.named_parameters():
-                layer = re.match(r"encoder\.layer\.(\d+)\.", name)
-                param.requires_grad = bool(layer) and int(layer.group(1)) >= config.frozen_layers
-            if config.frozen_layers == 0:
-                encoder.requires_grad_(True)
+            if config.frozen_layers:  # the embeddings and the lowest layers keep their weights
+                for name, param in encoder.named_parameters():
+                    layer = re.match(r"encoder\.layer\.(\d+)\.", name)
+                    param.requires_grad = bool(layer) and int(layer.group(1)) >= config.frozen_layers
             return net_class(encoder, config)
         trained = "|".join(str(i) for i in range(config.frozen_layers, n_layers))
         lora = LoraConfig(
