@@ -52,7 +52,7 @@ from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
 __all__ = [
-    "AGREEMENT_BAR", "AUTO_ORDER", "DEFAULT_MODEL", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement",
+    "AGREEMENT_BAR", "AUTO_ORDER", "DEFAULT_MODEL", "MAX_TOKENS", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement",
     "read_model_folder", "recorded_agreement", "resolve_precision", "runtime_usable",
 ]
 
@@ -62,6 +62,12 @@ PRECISIONS = ("auto", "fp32", "bf16", "int8", *ONNX_RUNTIMES)
 # what precision="auto" tries, fastest first, where the CPU and the model's checks allow
 AUTO_ORDER = ("bf16", "onnx-int8", "onnx")
 
+# tokens one forward pass may hold per runtime (sentence rows x padded length), unless
+# Labeler.max_tokens says otherwise: it bounds peak memory. Measured with the session-8 model
+# on 2,408 real-news pairs, 1 thread: ONNX Runtime is as fast or faster with 2,048 than
+# uncapped, and its arena grows less; torch fp32 is the same at 2,048-8,192; bf16 (AMX) slows
+# by 1.2x at 4,096 and 1.5x at 2,048, so it is capped only above the longest batch
+MAX_TOKENS = {"fp32": 4096, "int8": 4096, "bf16": 16384, "onnx": 2048, "onnx-int8": 2048}
 
 # a faster precision replaces fp32 only where it gives at least this share of identical claims
 AGREEMENT_BAR = 0.99
@@ -153,6 +159,10 @@ class Labeler:
         self.finder = CandidateFinder(registry, self.net.config.candidate_sources)
         self.precision = "fp32"
         self.sort_window = 8
+        # a forward pass holds at most this many tokens (sentence rows x padded length; None:
+        # the runtime's MAX_TOKENS): long sentences get fewer pairs per pass, so peak memory
+        # is the same on any corpus
+        self.max_tokens: int | None = None
         self._fp32_net = self.net
         self._key: str | None = None
         # the recipe it was trained with (stance.train sets it; saved as training_config.json)
@@ -267,9 +277,8 @@ class Labeler:
         pairs = as_pairs(pairs)
         order = sorted(range(len(pairs)), key=self._length_key(pairs))
         out = torch.empty((len(pairs), len(self.schema)))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            logits = self.logits(self.encoder([pairs[i] for i in idx])) / self.temperature
+        for idx, batch in self._batches(pairs, order, batch_size):
+            logits = self.logits(batch) / self.temperature
             out[idx] = label_probs(logits, self.config.multi_label)
         if self.precision in RECHECK_MARGINS:
             self._recheck_in_fp32(pairs, out, batch_size)
@@ -291,10 +300,25 @@ class Labeler:
         if not redo:
             return
         redo.sort(key=self._length_key(pairs))
-        for start in range(0, len(redo), batch_size):
-            idx = redo[start : start + batch_size]
-            logits = self._fp32_net(**self.encoder([pairs[i] for i in idx])).float() / self.temperature
+        for idx, batch in self._batches(pairs, redo, batch_size):
+            logits = self._fp32_net(**batch).float() / self.temperature
             probs[idx] = label_probs(logits, self.config.multi_label)
+
+    def _batches(self, pairs: Sequence[Pair], order: list[int], batch_size: int) -> Iterator[tuple[list[int], dict]]:
+        """Encode ``pairs`` in ``order``, ``batch_size`` at a time, halving a batch whose
+        input holds more than :attr:`max_tokens` tokens (rows x padded length; default the
+        runtime's :data:`MAX_TOKENS`), so that one pass of long sentences needs no more memory
+        than one of short ones."""
+        budget = self.max_tokens or MAX_TOKENS.get(self.precision, 4096)
+        pending = [order[start : start + batch_size] for start in range(0, len(order), batch_size)][::-1]
+        while pending:
+            idx = pending.pop()
+            batch = self.encoder([pairs[i] for i in idx])
+            if len(idx) > 1 and batch["input_ids"].numel() > budget:
+                half = len(idx) // 2
+                pending += [idx[half:], idx[:half]]
+                continue
+            yield idx, batch
 
     def _length_key(self, pairs: Sequence[Pair]) -> Any:
         if self.config.design == "shared":

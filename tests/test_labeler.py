@@ -5,6 +5,7 @@ import torch
 
 import stance
 from stance.defaults import DEFAULT_MODEL
+from stance.sentences import split_sentences
 
 ROOT = DEFAULT_MODEL.parents[2]
 
@@ -141,3 +142,26 @@ def test_any_local_model_directory_works_as_base(seed_docs, schema, registry, tm
     with pytest.raises(stance.StanceError) as err:
         stance.train(seed_docs, schema=schema, registry=registry, epochs=1, base=str(tmp_path / "no-model"))
     assert err.value.code == "E031"
+
+
+def test_token_budget_splits_long_batches_and_keeps_scores(tiny_model_dir, seed_docs):
+    """A forward pass never holds more than max_tokens tokens; splitting changes no score."""
+    labeler = stance.load(tiny_model_dir, precision="fp32")
+    text = " ".join(s["text"] for s in seed_docs[0]["sentences"][:12])
+    pairs = labeler.prepare(text, split_sentences(text)).pairs
+    assert len(pairs) > 4
+    labeler.max_tokens = 10**6
+    whole = labeler.score_pairs(pairs)
+    seen = []
+    forward = labeler.net.forward
+    labeler.max_tokens = 64
+    try:
+        labeler.net.forward = lambda **batch: (seen.append((batch["input_ids"].numel(), len(batch["pair_row"]))),
+                                               forward(**batch))[1]
+        split = labeler.score_pairs(pairs)
+    finally:
+        del labeler.net.forward
+    assert len(seen) > 1
+    assert sum(n for _, n in seen) == len(pairs)
+    assert all(tokens <= 64 for tokens, n in seen if n > 1)  # only a lone pair may exceed it
+    assert torch.allclose(whole, split, atol=1e-5)
