@@ -4,6 +4,7 @@
     python eval/learning_curve.py --variant no_written          # the recipe without the written documents
     python eval/learning_curve.py --variant written_half        # with half of them (a lower weight)
     python eval/learning_curve.py --plot                        # redraw the PNG from the results
+    python eval/learning_curve.py --table                       # print the recipe's points as a Markdown table
 
 Each point trains ``training/config.json``'s recipe (its seed, epochs, patience, lr, design)
 on the seed article, the written documents (per ``--variant``) and a seeded share of the
@@ -140,6 +141,23 @@ def plot(results: dict, recipe: dict) -> None:
     fig.savefig(PLOT, dpi=120)
 
 
+def table(results: dict, recipe: dict) -> str:
+    """The points of ``recipe`` as a Markdown table: every variant, by share of real news."""
+    def cell(split: dict, key: str) -> str:
+        lo, hi = split["ci95"][key]
+        return f"{split[key]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+    rows = ["| variant | share | real-news sentences | written docs | train s (threads) | best epoch "
+            "| dev macro-F1 | dev claim F1 | test macro-F1 | test claim F1 |", "|---" * 10 + "|"]
+    points = sorted((p for p in results["points"] if p["recipe"] == recipe),
+                    key=lambda p: (VARIANTS.index(p["variant"]), p["fraction"]))
+    for p in points:
+        rows.append(f"| {p['variant']} | {p['fraction']:.0%} | {p['real_sentences']:,} | {p['written_documents']} "
+                    f"| {p['train_seconds']:,.0f} ({p.get('threads', '?')}) | {p['best_epoch']} | "
+                    + " | ".join(cell(p[s], k) for s in ("dev", "test") for k in KEYS) + " |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fractions", type=float, nargs="+", default=[1.0, 0.25, 0.5, 0.75])
@@ -148,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="torch threads (default: the config's); recorded per point")
     parser.add_argument("--save-full", metavar="DIR", help="save the model of fraction 1.0 to DIR")
     parser.add_argument("--plot", action="store_true", help="only redraw the PNG from the results file")
+    parser.add_argument("--table", action="store_true", help="only print the recipe's points as a Markdown table")
     args = parser.parse_args(argv)
     os.chdir(ROOT)  # the recipe's paths are relative to the repository root
     results = load_results()
@@ -155,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     recipe = recipe_of(config)
     if args.plot:
         plot(results, recipe)
+        return 0
+    if args.table:
+        print(table(results, recipe))
         return 0
     if not (corpus_available("allsides_latam") and corpus_available("allsides_more")):
         print("skipped: needs both real-news corpora (../shared/corpora/allsides_latam and allsides_more, or $STANCE_CORPORA)")
