@@ -305,18 +305,20 @@ class Labeler:
             probs[idx] = label_probs(logits, self.config.multi_label)
 
     def _batches(self, pairs: Sequence[Pair], order: list[int], batch_size: int) -> Iterator[tuple[list[int], dict]]:
-        """Encode ``pairs`` in ``order``, ``batch_size`` at a time, halving a batch whose
+        """Encode ``pairs`` in ``order``, ``batch_size`` at a time, cutting a batch whose
         input holds more than :attr:`max_tokens` tokens (rows x padded length; default the
-        runtime's :data:`MAX_TOKENS`), so that one pass of long sentences needs no more memory
-        than one of short ones."""
-        budget = self.max_tokens or MAX_TOKENS.get(self.precision, 4096)
+        runtime's :data:`MAX_TOKENS`) into as many equal parts as its size asks for, so that
+        one pass of long sentences needs no more memory than one of short ones."""
+        budget = self.max_tokens or MAX_TOKENS[self.precision]
         pending = [order[start : start + batch_size] for start in range(0, len(order), batch_size)][::-1]
         while pending:
             idx = pending.pop()
             batch = self.encoder([pairs[i] for i in idx])
-            if len(idx) > 1 and batch["input_ids"].numel() > budget:
-                half = len(idx) // 2
-                pending += [idx[half:], idx[:half]]
+            tokens = batch["input_ids"].numel()
+            if len(idx) > 1 and tokens > budget:
+                parts = min(len(idx), -(-tokens // budget))  # a part may still exceed it: cut again
+                size = -(-len(idx) // parts)
+                pending += [idx[start : start + size] for start in range(0, len(idx), size)][::-1]
                 continue
             yield idx, batch
 
