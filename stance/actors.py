@@ -108,6 +108,16 @@ _GROUP_NOUNS = (r"officials?|government|authorities|forces|troops|soldiers|milit
                 r"delegation|side|counterparts?|intelligence|agents|operatives|hackers|people|public|voters|courts?|"
                 r"judges|prosecutors|police|administration|congress|senate|national\s+security\s+council")
 _GROUP_AFTER = re.compile(r"(?:\s+(?:and|or|,)\s*[\w'’.\-]+)*\s+(?:" + _GROUP_NOUNS + r")(?![\w'’])", re.I)
+# words that open a sentence or clause in capitals but never a name ("Yet Tillerson said", "Had Cuomo
+# signed"): titled_names drops them from the front of a name run
+_LEAD_WORDS = {
+    "yet", "had", "has", "have", "so", "then", "still", "now", "however", "meanwhile", "instead", "although",
+    "though", "because", "since", "despite", "did", "does", "do", "was", "were", "is", "are", "would", "could",
+    "should", "can", "not", "even", "only", "just", "once", "under", "over", "during", "says", "said", "asked",
+    "via", "inside", "thus", "indeed", "there", "here", "unlike", "without", "against", "among", "about",
+    "according", "amid", "until", "through", "whether", "both", "either", "neither", "each", "every", "all",
+    "some", "many", "most", "several", "other", "another", "such", "bankrupt", "let", "ask", "tell", "meet",
+}
 _PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:They|they|Them|them|Their|their)(?![\w'’])")
 _FIRST_PERSON_RE = re.compile(r"(?<![\w'’])(?:I|We|we|Our|our|Us|us|My|my|Me|me)(?![\w'’])")
 _SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|argues|warned|warns|noted|notes|stated|"
@@ -129,6 +139,22 @@ def _after_last_title(text: str, run: list[tuple[int, int]]) -> list[tuple[int, 
             cut = i
     if cut >= 0 and len(run) - cut - 1 >= 2:
         return run[cut + 1 :]
+    return run
+
+
+def _without_lead_words(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop the words in front of a name run that open a clause but are no name ("Yet Tillerson")."""
+    k = 0
+    while k < len(run) - 1 and fold(text[run[k][0] : run[k][1]]).rstrip(",") in _LEAD_WORDS:
+        k += 1
+    return run[k:]
+
+
+def _after_possessive(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut a name run after a possessive when two words of name follow it ("Chronicle's Evan Sernoffsky")."""
+    for i in range(len(run) - 3, -1, -1):
+        if _POSSESSIVE.search(text[run[i][0] : run[i][1]]):
+            return run[i + 1 :]
     return run
 
 
@@ -257,7 +283,7 @@ class CandidateFinder:
                     runs[-1].append(tok)
             for run in runs:
                 if self._titled:
-                    run = _after_last_title(text, run)
+                    run = _after_last_title(text, _after_possessive(text, _without_lead_words(text, run)))
                 candidate = self._clean_run(text, run, start)
                 if candidate is not None:
                     found.append(candidate)
@@ -391,6 +417,7 @@ class CandidateFinder:
             self._registered_surnames(text, spans, out)
             self._washington_state(text, folded, spans, out)
         titles: dict[str, str] = {}  # title word -> the latest person named with it
+        people: dict[str, int] = {}  # person -> the latest sentence it is a candidate of
         latest_group: str | None = None
         for i, span in enumerate(spans):
             cands = out[i]
@@ -400,9 +427,18 @@ class CandidateFinder:
 
             if "title" in self.sources:
                 for match in _TITLE_DESC.finditer(text, span.start, span.end):
-                    person = titles.get(match.group(1).lower())
+                    # the latest person named with the title, else the latest registered one whose
+                    # roles carry it ("Trump" ... "the president": roles "U.S. president")
+                    person = titles.get(match.group(1).lower()) or self._role_holder(match.group(1).lower(), people)
                     if person:
                         add(person, "person", Mention(match.group(), match.start(), match.end()), "description")
+                # a role that holds a registry alias ("the U.S. president"): the first pass took the alias
+                for match in self._role_re.finditer(folded, span.start, span.end) if self._role_re else []:
+                    key = re.sub(r"^(?:the|former)\s+", "", match.group())
+                    holders = self._roles[key]
+                    recent = [a.name for a in holders if a.name in people]
+                    if recent:  # roles are the registry's today: only a holder the document names counts
+                        add(max(recent, key=people.__getitem__), "person", Mention(text[match.start() : match.end()], match.start(), match.end()), "description")
             if "demonym" in self.sources and self._demonym_re is not None:
                 for match in self._demonym_re.finditer(folded, span.start, span.end):
                     surface = text[match.start() : match.end()]
@@ -422,6 +458,8 @@ class CandidateFinder:
                     latest_group = groups[-1]
             # titles seen with a name in this sentence, for later descriptions ("President Trump" ... "the president")
             for c in cands:
+                if c.kind == "person":
+                    people[c.actor] = i
                 if c.kind == "person" and c.mention is not None:
                     lead = fold(text[max(span.start, c.mention.start - 40) : c.mention.start]).split()[-3:]
                     words = set(lead) | set(fold(c.mention.text).split())
@@ -441,6 +479,12 @@ class CandidateFinder:
                     if c.kind != "place" and c.source != "generic":
                         _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
         return out
+
+    def _role_holder(self, title: str, people: dict[str, int]) -> str | None:
+        """The person seen latest in the document whose registry roles carry ``title``."""
+        holders = [name for name in people if (actor := self.registry.get(name)) is not None
+                   and any(title in fold(role).split() for role in actor.roles)]
+        return max(holders, key=people.__getitem__) if holders else None
 
     def _registered_surnames(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """A registered person named in full earlier in the document is also his or her surname

@@ -65,6 +65,7 @@ class TrainingPairs:
 
     texts: list[Pair] = field(default_factory=list)
     targets: list[list[float]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # how each pair's candidate was found
     gold_claims: int = 0
     covered: int = 0
     added: int = 0
@@ -104,6 +105,7 @@ def gold_pairs(
                             target[schema.index(label)] = 1.0
                 out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
+                out.sources.append(cand.source)
             out.covered += len(matched)
             if not add_uncovered:
                 continue
@@ -118,6 +120,7 @@ def gold_pairs(
                     target[schema.index(label)] = 1.0
                 out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
+                out.sources.append(cand.source)
                 out.added += 1
     return out
 

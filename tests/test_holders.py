@@ -108,3 +108,23 @@ def test_a_registered_person_s_surname_and_washington_among_states(registry):
     text = "Colorado and Washington legalized marijuana, and the Justice Department did not object."
     out = found(registry, text, ["titled_names"])[0]
     assert out["Washington State"][0] == "Washington" and out["United States"][0] == "Justice Department"
+
+
+def test_a_name_run_loses_the_clause_words_and_possessive_in_front_of_it(registry):
+    text = ("Maria Duarte met the foreign ministers in Lima on Monday. Yet Duarte said the sanctions would stay. "
+            "A report by the Chronicle's Evan Sernoffsky said the city would open the site anyway.")
+    out = found(registry, text, ["titled_names"])
+    assert out[1]["Maria Duarte"] == ("Duarte", "name")
+    assert "Yet Duarte" not in out[1]
+    assert out[2]["Evan Sernoffsky"] == ("Evan Sernoffsky", "name")
+    assert "Yet Duarte" in found(registry, text, None)[1]  # the first finder is unchanged
+
+
+def test_the_president_is_the_registered_person_whose_roles_carry_the_title(registry):
+    text = "Trump spoke to reporters on Monday. The president said Mexico must act. Later the U.S. president left."
+    out = found(registry, text, ["title"])
+    assert out[1]["Donald Trump"] == ("The president", "description")
+    assert out[2]["Donald Trump"] == ("the U.S. president", "description")
+    assert "United States" in out[2]  # the alias inside the role stays a candidate of its own
+    # a role's holder counts only where the document names him: the registry's roles are today's
+    assert "Donald Trump" not in found(registry, "Officials met. Later the U.S. president left.", ["title"])[1]
