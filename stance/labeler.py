@@ -18,6 +18,7 @@ import contextlib
 import copy
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +48,12 @@ from .model import (
 )
 from .pairs import DocumentPairs, Targets, sentence_pairs
 from .registry import ActorRegistry
-from .runtimes import ONNX_RUNTIMES, model_key, onnx_available, onnx_net
+from .runtimes import ONNX_RUNTIMES, TIMING_TEXT, measured_choice, model_key, onnx_available, onnx_net
 from .schema import LabelSchema
 from .sentences import SentenceSpan, spans_from_sentences, split_sentences
 
 __all__ = [
-    "AGREEMENT_BAR", "AUTO_ORDER", "DEFAULT_MODEL", "MAX_TOKENS", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement",
+    "AGREEMENT_BAR", "AUTO_ORDER", "DEFAULT_MODEL", "auto_candidates", "MAX_TOKENS", "PRECISIONS", "Labeler", "ModelFiles", "claim_agreement",
     "read_model_folder", "recorded_agreement", "resolve_precision", "runtime_usable",
 ]
 
@@ -87,26 +88,37 @@ def runtime_usable(runtime: str) -> bool:
     return True
 
 
-def resolve_precision(precision: str, agreement: dict[str, dict[str, float]] | None = None) -> str:
-    """Return the inference precision (runtime) to use.
+def auto_candidates(agreement: dict[str, dict[str, float]] | None = None) -> list[str]:
+    """Return the runtimes ``precision="auto"`` may take, in :data:`AUTO_ORDER`: those this
+    machine runs fast (:func:`runtime_usable`: bf16 only where the CPU has native bfloat16,
+    AVX512-BF16 or AMX) *and* whose recorded check kept at least :data:`AGREEMENT_BAR` of fp32's
+    claims on every set checked (``agreement``: runtime -> set -> share, from
+    :meth:`Labeler.check_precision`: seed and dev for the shipped model, dev for a model
+    trained with dev data). Torch's dynamic int8 is never one of them.
+    """
+    out = []
+    for runtime in AUTO_ORDER:
+        checked = (agreement or {}).get(runtime)
+        if checked and min(checked.values()) >= AGREEMENT_BAR and runtime_usable(runtime):
+            out.append(runtime)
+    return out
 
-    ``auto`` is the first of :data:`AUTO_ORDER` -- bf16 autocast, ONNX Runtime int8, ONNX
-    Runtime fp32 -- that this machine runs fast (:func:`runtime_usable`: bf16 only where the
-    CPU has native bfloat16, AVX512-BF16 or AMX) *and* whose recorded check kept at least
-    :data:`AGREEMENT_BAR` of fp32's claims on every set checked (``agreement``: runtime ->
-    set -> share, from :meth:`Labeler.check_precision`: seed and dev for the shipped model,
-    dev for a model trained with dev data); otherwise fp32. Torch's dynamic int8 is never
-    chosen by ``auto``. ``eval/bench_inference.py`` measures every runtime's speed and agreement.
+
+def resolve_precision(precision: str, agreement: dict[str, dict[str, float]] | None = None) -> str:
+    """Return the inference precision (runtime) to use without timing anything.
+
+    A named precision is itself; ``auto`` is the first of :func:`auto_candidates` (bf16
+    autocast, ONNX Runtime int8, ONNX Runtime fp32), else fp32. :meth:`Labeler.set_precision`
+    times the candidates on this machine where there are several and takes the fastest
+    (:func:`stance.runtimes.measured_choice`). ``eval/bench_inference.py`` measures every
+    runtime's speed and agreement.
     """
     if precision not in PRECISIONS:
         raise StanceError("E080", value=precision, choices=", ".join(PRECISIONS))
     if precision != "auto":
         return precision
-    for runtime in AUTO_ORDER:
-        checked = (agreement or {}).get(runtime)
-        if checked and min(checked.values()) >= AGREEMENT_BAR and runtime_usable(runtime):
-            return runtime
-    return "fp32"
+    candidates = auto_candidates(agreement)
+    return candidates[0] if candidates else "fp32"
 
 
 def recorded_agreement(metadata: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -186,11 +198,18 @@ class Labeler:
         ``onnx`` / ``onnx-int8`` (ONNX Runtime, fp32 or int8 weights: :mod:`stance.runtimes`,
         exported once per model and CPU kind and cached); or ``auto``, the fastest of them
         this CPU runs natively that the model's recorded check (:meth:`check_precision`)
-        found to keep fp32's claims, else fp32 (:func:`resolve_precision`). In bf16 and int8,
-        the pairs scored within :data:`RECHECK_MARGINS` of a threshold are scored again in
-        fp32. Returns the labeler itself.
+        found to keep fp32's claims, else fp32 (:func:`auto_candidates`); where several
+        qualify, the one that labels fastest on this machine, timed once and cached
+        (:func:`stance.runtimes.measured_choice`). In bf16 and int8, the pairs scored within
+        :data:`RECHECK_MARGINS` of a threshold are scored again in fp32. Returns the labeler itself.
         """
-        precision = resolve_precision(precision, recorded_agreement(self.metadata))
+        if precision == "auto":
+            candidates = auto_candidates(recorded_agreement(self.metadata))
+            if len(candidates) > 1 and os.environ.get("STANCE_AUTO_MEASURE", "") != "0":
+                precision = measured_choice(self.model_key, candidates, self._time_runtime)
+            else:
+                precision = candidates[0] if candidates else "fp32"
+        precision = resolve_precision(precision)
         if precision == "bf16" and not cpu_has_bf16():
             precision = "fp32"  # emulated bf16 is slower than fp32: fall back
         if precision == "int8":
@@ -209,6 +228,22 @@ class Labeler:
             weights = self._weights if self._weights is not None else self._fp32_net.state_dict()
             self._key = model_key(self.config.to_dict(), weights)
         return self._key
+
+    def _time_runtime(self, runtime: str, repeats: int = 2) -> float:
+        """Seconds this labeler takes in ``runtime`` to score the pairs of :data:`TIMING_TEXT`
+        (eight times over, batch size 128, the fp32 re-check included): the best of ``repeats``
+        runs after a warm-up."""
+        self.set_precision(runtime)
+        text = TIMING_TEXT
+        spans = split_sentences(text)
+        pairs = self.prepare(text, spans).pairs * 8
+        self.score_pairs(pairs[:32])
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            self.score_pairs(pairs)
+            best = min(best, time.perf_counter() - start)
+        return best
 
     def _export_sample(self) -> dict[str, torch.Tensor]:
         """An encoded batch of two pairs of different lengths, to trace the network with."""

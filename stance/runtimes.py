@@ -17,8 +17,13 @@ config and trained weights), the CPU's instruction sets and the runtime versions
 or hash does not match, or that ONNX Runtime cannot load, is rebuilt, never trusted.
 Nothing of it is shipped: a fresh machine builds its own on first use (seconds).
 
-Which runtime ``precision="auto"`` takes is decided by the model's recorded checks
-(:meth:`~stance.labeler.Labeler.check_precision`), see :func:`stance.labeler.resolve_precision`.
+Which runtimes ``precision="auto"`` may take is decided by the model's recorded checks
+(:meth:`~stance.labeler.Labeler.check_precision`, :func:`stance.labeler.auto_candidates`). Where
+more than one qualifies, the fastest *on this machine* is taken: :func:`measured_choice` times
+each on the same pairs (:data:`TIMING_TEXT`, scored as labelling scores them, fp32 re-check
+included) once per model, CPU kind, thread count and runtime versions, and caches the outcome
+under ``$STANCE_CACHE/runtime-choice``, as FFTW keeps its "wisdom". An unreadable or stale entry
+is measured again. ``STANCE_AUTO_MEASURE=0`` skips the timing and takes the first candidate.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -42,7 +48,8 @@ import torch
 from .encoders import cache_root
 from .errors import StanceError
 
-__all__ = ["KEEP_FP32", "ONNX_RUNTIMES", "OnnxNet", "cpu_kind", "model_key", "onnx_available", "onnx_net"]
+__all__ = ["KEEP_FP32", "ONNX_RUNTIMES", "TIMING_TEXT", "OnnxNet", "cpu_kind", "measured_choice", "model_key",
+           "onnx_available", "onnx_net"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,25 @@ ONNX_RUNTIMES = ("onnx", "onnx-int8")
 KEEP_FP32 = re.compile(r".*/layer\.\d+/output/dense/MatMul$")
 _CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16")
 _MANIFEST = "manifest.json"
+_CHOICE_DIR = "runtime-choice"
+
+# the text auto's runtimes are timed on (written for it, news-like lengths; a mix of sentences with
+# stances, quotes and none, so that some scores fall near a threshold and the fp32 re-check is paid)
+TIMING_TEXT = (
+    "The United States announced new sanctions on Venezuela on Monday, and officials said military "
+    "options remained on the table. Nicolás Maduro called the measures an act of aggression against a "
+    "sovereign nation and said Venezuelans would never accept foreign troops on their soil. "
+    "“No government has the right to decide who governs another country,” Gustavo Petro said in Bogotá. "
+    "Marco Rubio defended the strikes on suspected drug boats as a necessary step against the cartels. "
+    "Critics in Congress questioned the legal basis for the operation. "
+    "Claudia Sheinbaum said Mexico would cooperate on security but would not allow U.S. forces to act on "
+    "Mexican territory. Petro also urged regulating less harmful drugs instead of bombing boats, arguing "
+    "that prohibition had failed for fifty years. Markets in Caracas were closed for the holiday. "
+    "Brazil and Colombia called for a meeting of CELAC to discuss the crisis. "
+    "Analysts said the campaign could push Maduro to negotiate, or harden his position. "
+    "Donald Trump told reporters that Venezuela had “emptied its prisons” into the United States and that "
+    "he would do whatever it takes. The United Nations urged restraint from all sides."
+)
 
 
 def onnx_available() -> bool:
@@ -89,7 +115,13 @@ def model_key(config: dict[str, Any], weights: dict[str, torch.Tensor]) -> str:
 
 
 def _versions() -> dict[str, str]:
-    return {p: importlib.metadata.version(p) for p in ("torch", "onnx", "onnxruntime")}
+    versions = {}
+    for package in ("torch", "onnx", "onnxruntime"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = ""
+    return versions
 
 
 def _sha256(path: Path) -> str:
@@ -207,3 +239,39 @@ def onnx_net(
     if built is None:  # pragma: no cover - a fresh export that does not load
         raise StanceError("E093", path=folder)
     return built
+
+
+def measured_choice(
+    key: str, runtimes: Sequence[str], time_runtime: Callable[[str], float], threads: int | None = None,
+    cache: Path | None = None,
+) -> str:
+    """Return the fastest of ``runtimes`` on this machine for the model ``key``.
+
+    ``time_runtime(runtime)`` returns the seconds one timed run takes. The outcome is cached
+    per model, runtimes offered, CPU kind, thread count and runtime versions (a JSON file under
+    ``$STANCE_CACHE/runtime-choice`` holding every runtime's seconds); an entry that does not
+    parse or does not match is measured again. Ties go to the earlier of ``runtimes``.
+    """
+    runtimes = list(runtimes)
+    expected = {"model": key, "runtimes": runtimes, "cpu": cpu_kind(), "threads": threads or torch.get_num_threads(),
+                "versions": _versions()}
+    entry = hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:20]
+    path = (cache or cache_root()) / _CHOICE_DIR / f"{key[:12]}-{entry}.json"
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        if all(recorded.get(k) == v for k, v in expected.items()) and recorded.get("chosen") in runtimes:
+            return recorded["chosen"]
+    except (OSError, ValueError, AttributeError):
+        pass  # none yet, unreadable or not an object: measure
+    log.info("timing %s once on this machine (cached in %s)", ", ".join(runtimes), path.parent)
+    seconds = {runtime: float(time_runtime(runtime)) for runtime in runtimes}
+    chosen = min(runtimes, key=seconds.__getitem__)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".choice-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({**expected, "seconds": seconds, "chosen": chosen}, f, indent=1)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache costs the timing again next time, nothing else
+        log.warning("could not cache the runtime choice in %s: %s", path.parent, exc)
+    return chosen
