@@ -185,6 +185,9 @@ class ModelConfig:
     # whether a pair tells the network how its candidate was found (named, described, pronoun,
     # quoted, context): the actor's text is prefixed with that word
     mark_source: bool = False
+    # the base encoder kept as it is (no adapters, no gradients): only the head trains, on
+    # features computed once per pair ("shared" design only); a large base then trains in minutes
+    frozen_encoder: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, **self.__dict__}
@@ -400,6 +403,11 @@ class StanceNet(nn.Module):
         LoRA adapters (or, with ``lora_r`` 0, the whole encoder trainable), and a new head."""
         encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
         net_class = SharedStanceNet if config.design == "shared" else StanceNet
+        if config.frozen_encoder:
+            if config.design != "shared":
+                raise StanceError("E037", path="<model>", reason="'frozen_encoder' needs the 'shared' design")
+            encoder.requires_grad_(False)
+            return net_class(encoder, config)
         n_layers = encoder.config.num_hidden_layers
         if not 0 <= config.frozen_layers < n_layers:
             raise StanceError("E037", path="<model>", reason=f"'frozen_layers' must be in [0, {n_layers - 1}] for "
@@ -433,6 +441,8 @@ class StanceNet(nn.Module):
         with full fine-tuning the whole network."""
         if self.full:
             state = dict(self.state_dict())
+        elif self.config.frozen_encoder:
+            state = self._head_state()
         else:
             state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(self.encoder).items()}
             state.update(self._head_state())
@@ -445,7 +455,7 @@ class StanceNet(nn.Module):
         rest = {k: v for k, v in state.items() if not k.startswith("lora.")}
         expected = self.state_dict() if self.full else self._head_state()
         missing = sorted(set(expected) - set(rest))
-        if missing or (not self.full and not lora):
+        if missing or (not self.full and not self.config.frozen_encoder and not lora):
             shown = missing[:5] + ([f"... {len(missing) - 5} more"] if len(missing) > 5 else [])
             raise StanceError("E030", path="<weights>", missing=", ".join(shown) or "LoRA adapter weights")
         if lora:
@@ -488,6 +498,21 @@ class SharedStanceNet(StanceNet):
         token_type_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Return logits of shape (pairs, n_labels)."""
+        return self.classify(self.features(input_ids, attention_mask, pair_row, span_mask, actor_ids, actor_mask,
+                                           pair_actor, token_type_ids))
+
+    def features(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        pair_row: torch.Tensor,
+        span_mask: torch.Tensor,
+        actor_ids: torch.Tensor,
+        actor_mask: torch.Tensor,
+        pair_actor: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Return what the head reads per pair, shape (pairs, 4 x hidden): the encoder's part."""
         states = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
@@ -495,7 +520,10 @@ class SharedStanceNet(StanceNet):
         mention = _mean(states[pair_row], span_mask)
         names = self.encoder(input_ids=actor_ids, attention_mask=actor_mask).last_hidden_state
         actor = _mean(names, actor_mask)[pair_actor]
-        features = torch.cat([sentence, mention, actor, mention * actor], dim=-1)
+        return torch.cat([sentence, mention, actor, mention * actor], dim=-1)
+
+    def classify(self, features: torch.Tensor) -> torch.Tensor:
+        """Return the logits of :meth:`features`' rows: the head's part."""
         hidden = nn.functional.gelu(self.proj(self.dropout(features)))
         return self.head(self.dropout(hidden))
 

@@ -149,6 +149,33 @@ def _logits(net: StanceNet, encoder: PairEncoder, texts: list, batch_size: int =
     return torch.cat(out) if out else torch.zeros((0, net.config.n_labels))
 
 
+def _features(net: StanceNet, encoder: PairEncoder, texts: list, batch_size: int = 64) -> torch.Tensor:
+    """The head's inputs for every pair, computed once (a frozen encoder gives the same ones each epoch)."""
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            out.append(net.features(**encoder(texts[start : start + batch_size])).float())
+    return torch.cat(out) if out else torch.zeros((0, 0))
+
+
+def _pair_macro_f1(net: StanceNet, features: torch.Tensor, targets: torch.Tensor, schema: LabelSchema) -> float:
+    """Mean over labels of the dev pairs' F1 at the thresholds tuned on them (epoch choice of a frozen encoder)."""
+    net.eval()
+    with torch.no_grad():
+        logits = net.classify(features).float()
+    temperature = fit_temperature(logits, targets, schema.multi_label)
+    probs = label_probs(logits / temperature, schema.multi_label).numpy()
+    y = targets.numpy() > 0.5
+    thresholds = tune_thresholds(probs, targets.numpy(), schema.names, schema.multi_label)
+    scores = []
+    for j, name in enumerate(schema.names):
+        pred = probs[:, j] >= thresholds[name]
+        denominator = pred.sum() + y[:, j].sum()
+        scores.append(2 * float((pred & y[:, j]).sum()) / denominator if denominator else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
 @dataclass
 class _Setup:
     """Everything training needs before the network exists."""
@@ -241,15 +268,22 @@ def _fit(
     best_state, best_score, best_epoch = None, -1.0, config.epochs
     stopped_early = None
     use_bf16 = setup.model_config.train_bf16 and cpu_has_bf16()
+    frozen = setup.model_config.frozen_encoder
+    if frozen:  # the encoder never changes: its part of every pair is computed once
+        features = _features(net, encoder, pairs.texts)
+        dev_features = _features(net, encoder, dev_pairs.texts) if dev_pairs and dev_pairs.texts else None
+        dev_targets = torch.tensor(dev_pairs.targets) if dev_features is not None else None
     bar = tqdm(total=steps, desc="training", unit="batch") if progress else None
     for epoch in range(config.epochs):
         epoch_started = time.time()
         net.train()
         total = 0.0
         for batch_idx in _batches(pairs, config.batch_size, rng, by_text=by_text):
-            inputs = encoder([pairs.texts[i] for i in batch_idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
-                logits = net(**inputs).float()
+                if frozen:
+                    logits = net.classify(features[batch_idx]).float()
+                else:
+                    logits = net(**encoder([pairs.texts[i] for i in batch_idx])).float()
             loss = stance_loss(logits, targets[batch_idx], schema.multi_label, weight)
             optimizer.zero_grad()
             loss.backward()
@@ -261,7 +295,14 @@ def _fit(
                 bar.update(1)
                 bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
         record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total / len(pairs.texts)}
-        if dev_documents:
+        if frozen and dev_features is not None:
+            # choose the epoch on the dev pairs' features (a full dev pass of a large encoder per epoch
+            # would cost more than the training); the chosen model is evaluated on the documents below
+            record["dev_pair_macro_f1"] = _pair_macro_f1(net, dev_features, dev_targets, schema)
+            if record["dev_pair_macro_f1"] > best_score:
+                best_score, best_epoch = record["dev_pair_macro_f1"], epoch + 1
+                best_state = net.trainable_state()
+        elif dev_documents:
             thresholds, temperature, _ = _calibrate(net, encoder, schema, pairs, dev_pairs)
             scorer = Labeler(net, tokenizer, schema, setup.registry, thresholds, temperature, merge=False)
             metrics = evaluate(scorer, dev_documents, n_bootstrap=0)
@@ -272,7 +313,7 @@ def _fit(
         record["seconds"] = round(time.time() - epoch_started, 1)
         history.append(record)
         log.info("epoch %s: %s", epoch + 1, record)
-        if bar is not None and dev_documents:
+        if bar is not None and dev_documents and "sentence_macro_f1" in record:
             bar.write(f"epoch {epoch + 1}: loss {record['train_loss']:.4f}, dev macro-F1 {record['sentence_macro_f1']:.4f}",
                       file=sys.stderr)
         if config.patience is not None and epoch + 1 - best_epoch >= config.patience and epoch + 1 < config.epochs:

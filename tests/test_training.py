@@ -211,3 +211,34 @@ def test_full_fine_tuning_trains_saves_and_reloads_every_weight(tmp_path, tiny_b
     with pytest.raises(stance.StanceError) as err:
         lora_net.load_trainable_state(saved)
     assert err.value.code == "E030" and "LoRA" in str(err.value)
+
+
+def test_a_frozen_encoder_trains_only_the_head_on_features_computed_once(tmp_path, tiny_base, seed_docs, schema,
+                                                                         registry, monkeypatch):
+    """``frozen_encoder``: the base keeps its weights, the encoder runs once per pair (not once per
+    epoch), the head alone is saved, the epoch is chosen on the dev pairs, and the model reloads as it was."""
+    from stance.model import SharedStanceNet
+    from stance.sentences import split_sentences
+
+    calls = []
+    real = SharedStanceNet.features
+    monkeypatch.setattr(SharedStanceNet, "features", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    train, dev = seed_docs, seed_docs
+    labeler = stance.train(train, dev_documents=dev, schema=schema, registry=registry, epochs=3, lr=1e-2, seed=3,
+                           base=str(tiny_base), model={"frozen_encoder": True})
+    batches_per_pass = -(-labeler.metadata["n_pairs"] // 64)
+    # features of the training and dev pairs once each; then the dev documents once, at the end
+    assert len(calls) <= 2 * batches_per_pass + 40
+    history = labeler.metadata["history"]
+    assert len(history) == 3 and all(0.0 <= h["dev_pair_macro_f1"] <= 1.0 for h in history)
+    assert labeler.metadata["best_epoch"] == 1 + max(range(3), key=lambda i: history[i]["dev_pair_macro_f1"])
+    weights = labeler._weights
+    assert weights and not any(k.startswith(("encoder.", "lora.")) for k in weights)
+    fresh = stance.model.StanceNet.build(labeler.config, tiny_base)
+    assert all(torch.equal(v, fresh.encoder.state_dict()[k]) for k, v in labeler.net.encoder.state_dict().items())
+    path = labeler.save(tmp_path / "frozen")
+    again = stance.load(path, precision="fp32")
+    text = " ".join(s["text"] for s in seed_docs[0]["sentences"][:8])
+    pairs = labeler.prepare(text, split_sentences(text)).pairs
+    assert pairs
+    assert again.config.frozen_encoder and torch.allclose(again.score_pairs(pairs), labeler.score_pairs(pairs))
