@@ -87,7 +87,7 @@ EXTRA_SOURCES = (
     "title",         # "the senator", "the president" -> the latest person seen with that title
     "plural_pronoun",  # they, them, their -> the latest state, group or body
     "quote",         # a quote's speaker in every sentence of the quote; "I", "we" inside it are the speaker
-    "context",       # the previous sentence's candidates, with no mention, where this sentence lacks them
+    "context",       # the previous sentence's people, with no mention, where this sentence lacks them
     "author",        # an opinion piece's author named in a byline, editor's note or bio line, in every sentence
 )
 _BYLINE = re.compile(r"^\s*(?:By|BY)\s+([A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3})")
@@ -148,6 +148,16 @@ def _without_lead_words(text: str, run: list[tuple[int, int]]) -> list[tuple[int
     while k < len(run) - 1 and fold(text[run[k][0] : run[k][1]]).rstrip(",") in _LEAD_WORDS:
         k += 1
     return run[k:]
+
+
+def _before_repeat(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut a name run where its first word comes again, as pages that repeat a name in a pop-up card
+    run it into the next words ("Elizabeth Warren Elizabeth Ann WarrenWarren" -> Elizabeth Warren)."""
+    first = text[run[0][0] : run[0][1]] if run else ""
+    for k in range(2, len(run)):
+        if text[run[k][0] : run[k][1]] == first:
+            return run[:k]
+    return run
 
 
 def _after_possessive(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -283,7 +293,8 @@ class CandidateFinder:
                     runs[-1].append(tok)
             for run in runs:
                 if self._titled:
-                    run = _after_last_title(text, _after_possessive(text, _without_lead_words(text, run)))
+                    run = _without_lead_words(text, run)
+                    run = _before_repeat(text, _after_last_title(text, _after_possessive(text, run)))
                 candidate = self._clean_run(text, run, start)
                 if candidate is not None:
                     found.append(candidate)
@@ -415,6 +426,7 @@ class CandidateFinder:
         out: list[list[Candidate]] = [list(cands) for cands in found]
         if self._titled:
             self._registered_surnames(text, spans, out)
+            self._named_surnames(text, spans, out)
             self._washington_state(text, folded, spans, out)
         titles: dict[str, str] = {}  # title word -> the latest person named with it
         people: dict[str, int] = {}  # person -> the latest sentence it is a candidate of
@@ -474,9 +486,12 @@ class CandidateFinder:
                 for cands in out:
                     _add_new(cands, Candidate(author, "person", None, "author"))
         if "context" in self.sources:
+            # people only: implicit holders are quotes' and paragraphs' speakers; the previous
+            # sentence's states and bodies as well cost 0.5 candidates per sentence for 0.015 of
+            # dev coverage (eval/coverage.py)
             for i in range(1, len(spans)):
                 for c in found[i - 1]:
-                    if c.kind != "place" and c.source != "generic":
+                    if c.kind == "person":
                         _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
         return out
 
@@ -500,6 +515,25 @@ class CandidateFinder:
                 actor = self.registry.get(c.actor)
                 if actor is not None and actor.kind == "person" and c.mention and len(c.mention.text.split()) >= 2:
                     surnames.setdefault(fold(actor.name.split()[-1]), actor.name)
+
+    def _named_surnames(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+        """An unregistered person named in full anywhere in the document is also his or her surname
+        alone in any sentence, before the full name too (a headline: "Booker begins 2020 bid")."""
+        surnames: dict[str, str | None] = {}
+        for cands in out:
+            for c in cands:
+                words = c.actor.split()
+                if c.source == "name" and c.kind == "person" and len(words) >= 2 and self.registry.get(c.actor) is None:
+                    key = fold(words[-1])
+                    surnames[key] = c.actor if surnames.get(key, c.actor) == c.actor else None  # two people: neither
+        if not any(surnames.values()):
+            return
+        for span, cands in zip(spans, out):
+            for match in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+(?![\w\-])", text[span.start : span.end]):
+                name = surnames.get(fold(match.group()))
+                s, e = span.start + match.start(), span.start + match.end()
+                if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
+                    _add_new(cands, Candidate(name, "person", Mention(match.group(), s, e), "name"))
 
     def _washington_state(self, text: str, folded: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """"Washington" listed with U.S. states ("Colorado and Washington") is Washington State

@@ -46,13 +46,23 @@ def _fold_char(ch: str) -> str:
     return folded
 
 
+def _name_tokens(name: str) -> list[str]:
+    """Folded tokens without final periods, middle initials left out ("Jerome M. Adams" -> jerome adams)."""
+    tokens = [t.rstrip(".") for t in fold(name).split()]
+    tokens = [t for t in tokens if t]
+    return [t for i, t in enumerate(tokens) if len(t) > 1 or i in (0, len(tokens) - 1)]
+
+
 def names_match(a: str, b: str) -> bool:
-    """Return True when one name is the other's trailing tokens ("Pompeo" ~ "Mike Pompeo").
+    """Return True when one name is the other's trailing tokens ("Pompeo" ~ "Mike Pompeo"),
+    middle initials and final periods aside ("Jerome M. Adams" ~ "Jerome Adams", "Jr." ~ "Jr").
 
     >>> names_match("Pompeo", "Mike Pompeo"), names_match("Pompeo", "Mike Pence")
     (True, False)
+    >>> names_match("Cynthia H. Coffman", "Cynthia Coffman")
+    True
     """
-    ta, tb = fold(a).split(), fold(b).split()
+    ta, tb = _name_tokens(a), _name_tokens(b)
     if not ta or not tb:
         return False
     short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)

@@ -128,3 +128,19 @@ def test_the_president_is_the_registered_person_whose_roles_carry_the_title(regi
     assert "United States" in out[2]  # the alias inside the role stays a candidate of its own
     # a role's holder counts only where the document names him: the registry's roles are today's
     assert "Donald Trump" not in found(registry, "Officials met. Later the U.S. president left.", ["title"])[1]
+
+
+def test_a_name_repeated_by_a_pop_up_card_and_a_surname_before_the_full_name(registry):
+    text = ("Booker begins his bid with a call to end prohibition. "
+            "Sens. Maria Duarte Maria Luisa DuarteDuarte and Cory Booker spoke in Newark on Friday about the plan.")
+    out = found(registry, text, ["titled_names"])
+    assert out[1]["Maria Duarte"][1] == "name"
+    assert out[0]["Cory Booker"] == ("Booker", "name")  # the headline's surname, named in full only later
+    assert "Cory Booker" not in found(registry, text, None)[0]
+
+
+def test_unregistered_names_match_without_middle_initials():
+    registry = stance.ActorRegistry([])
+    assert registry.same_actor("Jerome M. Adams", "Jerome Adams") and registry.same_actor("Adams", "Jerome M. Adams")
+    assert registry.same_actor("Louis A. Perez Jr", "Louis A. Pérez Jr.")
+    assert not registry.same_actor("Jerome M. Adams", "John Adams")
