@@ -17,7 +17,8 @@ candidates -- as an upper bound on what that design could gain in speed.
 
 and prints the ratios c/a (target >= 5) and c/b (target >= 0.75), beside the CPU flags it
 saw (avx2, avx512f, avx512_bf16, amx...) and the runtime ``--precision`` (default ``auto``)
-chose. ``--no-bf16`` sets ``STANCE_NO_BF16=1``, so the library takes the paths of a CPU
+chose, with the seconds auto's timing gave each runtime it could take (its first load on a machine
+times them; later loads read the cached choice). ``--no-bf16`` sets ``STANCE_NO_BF16=1``, so the library takes the paths of a CPU
 without native bf16 (``auto`` then picks an ONNX Runtime path where the model's check
 allows). The corpus is read from ../shared/corpora/allsides_latam (or $STANCE_CORPUS) at run time.
 
@@ -183,6 +184,9 @@ def main() -> None:
         "model_batch_size": model_batch,
         "e2e_sps": round(n_sentences / e2e, 1),
         "design": labeler.config.design,
+        # where auto had several runtimes to choose from: the seconds each took on this machine
+        "auto_timings": {k: round(v, 3) for k, v in labeler.runtime_choice["seconds"].items()}
+        if labeler.runtime_choice else None,
     }
     if pair_design:
         result["one_pass_model_sps"] = round(n_sentences / shared_s, 1)
@@ -195,6 +199,8 @@ def main() -> None:
     print(f"{n_sentences} sentences in {len(rows)} real-news documents, {n_pairs} (sentence, actor) pairs")
     print(f"machine: {result['machine']}; CPU flags: {result['cpu_flags']}")
     print(f"runtime of (b) and (c): {precision} (asked: {args.precision}); model design: {result['design']}")
+    if result["auto_timings"]:
+        print("auto timed on this machine (s): " + ", ".join(f"{k} {v}" for k, v in result["auto_timings"].items()))
     print(f"(a) naive, fp32, one pair at a time   {result['naive_sps']:>8.1f} sentences/s")
     print(f"(b) bare model, batch {model_batch:<4}           {result['model_sps']:>8.1f} sentences/s")
     print(f"(c) stance label, end to end          {result['e2e_sps']:>8.1f} sentences/s")

@@ -177,6 +177,8 @@ class Labeler:
         self.max_tokens: int | None = None
         self._fp32_net = self.net
         self._key: str | None = None
+        # how auto chose among several runtimes on this machine (stance.runtimes.measured_choice), if it did
+        self.runtime_choice: dict[str, Any] | None = None
         # the recipe it was trained with (stance.train sets it; saved as training_config.json)
         self.training_config: TrainingConfig | None = None
         self.set_precision(precision)
@@ -206,7 +208,8 @@ class Labeler:
         if precision == "auto":
             candidates = auto_candidates(recorded_agreement(self.metadata))
             if len(candidates) > 1 and os.environ.get("STANCE_AUTO_MEASURE", "") != "0":
-                precision = measured_choice(self.model_key, candidates, self._time_runtime)
+                self.runtime_choice = measured_choice(self.model_key, candidates, self._time_runtime)
+                precision = self.runtime_choice["chosen"]
             else:
                 precision = candidates[0] if candidates else "fp32"
         precision = resolve_precision(precision)

@@ -244,8 +244,9 @@ def onnx_net(
 def measured_choice(
     key: str, runtimes: Sequence[str], time_runtime: Callable[[str], float], threads: int | None = None,
     cache: Path | None = None,
-) -> str:
-    """Return the fastest of ``runtimes`` on this machine for the model ``key``.
+) -> dict[str, Any]:
+    """Return the fastest of ``runtimes`` on this machine for the model ``key``, as the record
+    it keeps: ``chosen``, ``seconds`` per runtime, and what it is keyed by.
 
     ``time_runtime(runtime)`` returns the seconds one timed run takes. The outcome is cached
     per model, runtimes offered, CPU kind, thread count and runtime versions (a JSON file under
@@ -260,18 +261,18 @@ def measured_choice(
     try:
         recorded = json.loads(path.read_text(encoding="utf-8"))
         if all(recorded.get(k) == v for k, v in expected.items()) and recorded.get("chosen") in runtimes:
-            return recorded["chosen"]
+            return recorded
     except (OSError, ValueError, AttributeError):
         pass  # none yet, unreadable or not an object: measure
     log.info("timing %s once on this machine (cached in %s)", ", ".join(runtimes), path.parent)
     seconds = {runtime: float(time_runtime(runtime)) for runtime in runtimes}
-    chosen = min(runtimes, key=seconds.__getitem__)
+    record = {**expected, "seconds": seconds, "chosen": min(runtimes, key=seconds.__getitem__)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".choice-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({**expected, "seconds": seconds, "chosen": chosen}, f, indent=1)
+            json.dump(record, f, indent=1)
         os.replace(tmp, path)
     except OSError as exc:  # a read-only cache costs the timing again next time, nothing else
         log.warning("could not cache the runtime choice in %s: %s", path.parent, exc)
-    return chosen
+    return record

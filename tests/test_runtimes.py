@@ -129,20 +129,21 @@ def test_auto_takes_the_runtime_measured_fastest_here_and_caches_the_choice(tmp_
         return time_runtime
 
     offered = ["bf16", "onnx-int8", "onnx"]
-    assert measured_choice("k" * 64, offered, timer({"bf16": 2.0, "onnx-int8": 1.0, "onnx": 1.5}), threads=2) == "onnx-int8"
+    first = measured_choice("k" * 64, offered, timer({"bf16": 2.0, "onnx-int8": 1.0, "onnx": 1.5}), threads=2)
+    assert first["chosen"] == "onnx-int8"
     assert timed == offered
     (entry,) = (tmp_path / "runtime-choice").iterdir()
     recorded = json.loads(entry.read_text())
     assert recorded["seconds"] == {"bf16": 2.0, "onnx-int8": 1.0, "onnx": 1.5} and recorded["threads"] == 2
     # the next load on this machine reads the choice: nothing is timed again
-    assert measured_choice("k" * 64, offered, timer({}), threads=2) == "onnx-int8" and len(timed) == 3
+    assert measured_choice("k" * 64, offered, timer({}), threads=2) == first and len(timed) == 3
     # another thread count, another model or other runtimes offered are measured afresh; ties go first
-    assert measured_choice("k" * 64, offered, timer(dict.fromkeys(offered, 1.0)), threads=1) == "bf16"
-    assert measured_choice("m" * 64, offered[1:], timer({"onnx-int8": 3.0, "onnx": 1.0}), threads=2) == "onnx"
+    assert measured_choice("k" * 64, offered, timer(dict.fromkeys(offered, 1.0)), threads=1)["chosen"] == "bf16"
+    assert measured_choice("m" * 64, offered[1:], timer({"onnx-int8": 3.0, "onnx": 1.0}), threads=2)["chosen"] == "onnx"
     assert len(timed) == 8
     # a corrupt entry is measured again and rewritten, not trusted
     entry.write_text("{not json")
-    assert measured_choice("k" * 64, offered, timer({"bf16": 1.0, "onnx-int8": 2.0, "onnx": 3.0}), threads=2) == "bf16"
+    assert measured_choice("k" * 64, offered, timer({"bf16": 1.0, "onnx-int8": 2.0, "onnx": 3.0}), threads=2)["chosen"] == "bf16"
     assert json.loads(entry.read_text())["chosen"] == "bf16"
 
 
@@ -157,6 +158,7 @@ def test_auto_times_the_candidates_of_a_real_model_once(tiny, cache, monkeypatch
     (choice,) = (cache.parent / "runtime-choice").iterdir()
     recorded = json.loads(choice.read_text())
     assert recorded["model"] == tiny.model_key and recorded["chosen"] == tiny.precision
+    assert tiny.runtime_choice == recorded
     assert all(seconds > 0 for seconds in recorded["seconds"].values())
     tiny.set_precision("auto")
     assert len(calls) == 2  # cached
