@@ -82,7 +82,9 @@ class Ensemble(Labeler):
         self._weights = None
         self.net = first.net  # the first member's network: its encoder embeds sentences for `suggest`
         self._fp32_net = first._fp32_net
+        self._recheck_net = first._fp32_net
         self.precision = first.precision
+        self.runtime_choice = None  # each member keeps its own
 
     def set_precision(self, precision: str = "auto") -> Ensemble:
         """Set every member's precision (see :meth:`Labeler.set_precision`); returns the ensemble."""

@@ -221,6 +221,9 @@ class Labeler:
             self.net = onnx_net(self._fp32_net, self._export_sample(), self.model_key, precision)
         else:
             self.net = self._fp32_net
+        # the fp32 re-check of ONNX int8 runs on ONNX fp32 (the same scores as torch fp32 within 1e-4, faster)
+        self._recheck_net = (onnx_net(self._fp32_net, self._export_sample(), self.model_key, "onnx")
+                             if precision == "onnx-int8" else self._fp32_net)
         self.precision = precision
         return self
 
@@ -339,7 +342,7 @@ class Labeler:
             return
         redo.sort(key=self._length_key(pairs))
         for idx, batch in self._batches(pairs, redo, batch_size):
-            logits = self._fp32_net(**batch).float() / self.temperature
+            logits = self._recheck_net(**batch).float() / self.temperature
             probs[idx] = label_probs(logits, self.config.multi_label)
 
     def _batches(self, pairs: Sequence[Pair], order: list[int], batch_size: int) -> Iterator[tuple[list[int], dict]]:
