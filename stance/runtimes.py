@@ -39,8 +39,8 @@ import re
 import shutil
 import tempfile
 import warnings
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
