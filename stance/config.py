@@ -55,6 +55,10 @@ class TrainingConfig:
     seed: int = 13
     patience: int | None = None
     threads: int | None = None
+    # distillation: a trained model folder whose calibrated scores on the training pairs are soft
+    # targets beside the gold, mixed in with ``distill_weight`` (0: gold only, 1: teacher only)
+    teacher: str | None = None
+    distill_weight: float = 0.5
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,6 +110,11 @@ class TrainingConfig:
             raise bad("lr", "must be a number >= 0")
         if not isinstance(self.dev_fraction, (int, float)) or not 0 <= self.dev_fraction < 1:
             raise bad("dev_fraction", "must be a number in [0, 1)")
+        if not isinstance(self.distill_weight, (int, float)) or isinstance(self.distill_weight, bool) \
+                or not 0 <= self.distill_weight <= 1:
+            raise bad("distill_weight", "must be a number in [0, 1]")
+        if self.teacher is not None and not isinstance(self.teacher, (str, os.PathLike)):
+            raise bad("teacher", "must be a model folder or null")
         if self.class_weight not in CLASS_WEIGHTS:
             raise bad("class_weight", "must be null, 'balanced' or 'sqrt'")
         if self.design is not None:

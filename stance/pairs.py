@@ -66,6 +66,10 @@ class TrainingPairs:
     texts: list[Pair] = field(default_factory=list)
     targets: list[list[float]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # how each pair's candidate was found
+    # the same pairs as a second model reads them (``also``: a distillation teacher's encoder)
+    also_texts: list[Pair] = field(default_factory=list)
+    # the gold targets, where ``targets`` were mixed with a teacher's scores (distillation)
+    gold_targets: list[list[float]] | None = None
     gold_claims: int = 0
     covered: int = 0
     added: int = 0
@@ -81,8 +85,10 @@ def gold_pairs(
     encoder: PairEncoder,
     schema: LabelSchema,
     add_uncovered: bool = True,
+    also: PairEncoder | None = None,
 ) -> TrainingPairs:
-    """Return the (sentence, candidate) pairs of gold documents with their targets."""
+    """Return the (sentence, candidate) pairs of gold documents with their targets; with
+    ``also``, each pair as that encoder builds it too (``also_texts``, in the same order)."""
     registry = finder.registry
     out = TrainingPairs()
     for doc in documents:
@@ -106,6 +112,8 @@ def gold_pairs(
                 out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
                 out.sources.append(cand.source)
+                if also is not None:
+                    out.also_texts.append(also.pair_text(spans, i, cand))
             out.covered += len(matched)
             if not add_uncovered:
                 continue
@@ -121,6 +129,8 @@ def gold_pairs(
                 out.texts.append(encoder.pair_text(spans, i, cand))
                 out.targets.append(target)
                 out.sources.append(cand.source)
+                if also is not None:
+                    out.also_texts.append(also.pair_text(spans, i, cand))
                 out.added += 1
     return out
 

@@ -352,7 +352,8 @@ def _metadata(
         "n_documents": len(documents),
         "n_sentences": sum(len(d["sentences"]) for d in documents),
         "n_pairs": len(pairs.texts),
-        "n_positive_pairs": int((targets.sum(1) > 0).sum()),
+        "n_positive_pairs": int((torch.tensor(pairs.gold_targets or pairs.targets).sum(1) > 0).sum()),
+        "teacher": {"path": str(config.teacher), "distill_weight": config.distill_weight} if config.teacher else None,
         "gold_claims": pairs.gold_claims,
         "candidate_coverage": round(pairs.coverage, 4),
         "uncovered_pairs_added": pairs.added,
@@ -368,6 +369,28 @@ def _metadata(
         "torch": torch.__version__,
         "python": platform.python_version(),
     }
+
+
+def _teacher(config: TrainingConfig, schema: LabelSchema) -> Labeler | None:
+    """The distillation teacher of ``config`` (fp32), checked to score the schema's labels."""
+    if config.teacher is None:
+        return None
+    teacher = Labeler.load(config.teacher, precision="fp32")
+    if teacher.schema.names != schema.names or not schema.multi_label:
+        raise StanceError("E037", path=config.teacher, reason=f"'teacher' must score the labels {schema.names} of a "
+                          f"multi-label schema, it scores {teacher.schema.names}")
+    return teacher
+
+
+def _distill_targets(pairs: TrainingPairs, teacher: Labeler, weight: float) -> None:
+    """Mix the teacher's calibrated scores into the pairs' targets: (1 - weight) gold + weight teacher.
+
+    Binary cross-entropy is linear in its target, so this is the weighted sum of the gold loss
+    and the loss against the teacher's scores (soft targets, as in Hinton et al.'s distillation).
+    """
+    soft = teacher.score_pairs(pairs.also_texts)
+    pairs.gold_targets = pairs.targets
+    pairs.targets = ((1 - weight) * torch.tensor(pairs.targets) + weight * soft).tolist()
 
 
 def _read_files(paths: Sequence[str | os.PathLike[str]], schema: LabelSchema | None) -> list[dict[str, Any]]:
@@ -405,6 +428,10 @@ def train(
         data_files: files whose sha256 the metadata records (default: the config's).
         progress: show a progress bar.
 
+    With ``config.teacher`` (a trained model folder of the same labels), the training pairs'
+    targets are ``(1 - distill_weight)`` gold plus ``distill_weight`` the teacher's calibrated
+    scores on the same (sentence, candidate) pairs: a small student learns from a large teacher.
+
     With dev data, the epoch with the best dev sentence macro-F1 is kept and thresholds
     and temperature are fitted on dev; without, they are fitted on the training pairs.
     The same seed gives the same model on CPU.
@@ -433,6 +460,7 @@ def train(
         dev_split = {"fraction": config.dev_fraction, "seed": config.seed, "documents": len(dev_documents)}
     if config.patience is not None and not dev_documents:
         raise StanceError("E072", reason="early stopping (patience) needs dev data: give dev documents or a dev fraction")
+    teacher = _teacher(config, setup.schema)  # before the seed: loading it draws random numbers
     _seed_everything(config.seed)
     started = time.time()
     base_dir = resolve_base(setup.base)
@@ -442,9 +470,11 @@ def train(
         _continue(net, setup.start)
     encoder = PairEncoder(tokenizer, setup.model_config)
     finder = CandidateFinder(setup.registry, setup.model_config.candidate_sources)
-    pairs = gold_pairs(documents, finder, encoder, setup.schema)
+    pairs = gold_pairs(documents, finder, encoder, setup.schema, also=teacher.encoder if teacher else None)
     if not pairs.texts:
         raise StanceError("E033")
+    if teacher is not None:
+        _distill_targets(pairs, teacher, config.distill_weight)
     dev_pairs = gold_pairs(dev_documents, finder, encoder, setup.schema, add_uncovered=False) if dev_documents else None
     fit = _fit(net, tokenizer, encoder, setup, pairs, dev_pairs, dev_documents, progress)
     thresholds, temperature, tuned_on = _calibrate(net, encoder, setup.schema, pairs, dev_pairs)

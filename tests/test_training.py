@@ -242,3 +242,33 @@ def test_a_frozen_encoder_trains_only_the_head_on_features_computed_once(tmp_pat
     pairs = labeler.prepare(text, split_sentences(text)).pairs
     assert pairs
     assert again.config.frozen_encoder and torch.allclose(again.score_pairs(pairs), labeler.score_pairs(pairs))
+
+
+def test_distillation_mixes_the_teacher_s_scores_into_the_targets(tiny_model_dir, seed_docs, schema, registry, tiny_base):
+    """``teacher``: the training pairs' targets are (1 - w) gold + w the teacher's calibrated scores;
+    w = 0 is gold training exactly, and a teacher of other labels is refused naming the field."""
+    from stance.pairs import gold_pairs
+    from stance.training import _distill_targets
+
+    teacher = stance.load(tiny_model_dir, precision="fp32")
+    student = stance.load(tiny_model_dir, precision="fp32")
+    pairs = gold_pairs(seed_docs, student.finder, student.encoder, schema, also=teacher.encoder)
+    assert len(pairs.also_texts) == len(pairs.texts)
+    gold = torch.tensor(pairs.targets)
+    _distill_targets(pairs, teacher, 0.25)
+    expected = 0.75 * gold + 0.25 * teacher.score_pairs(pairs.also_texts)
+    assert torch.allclose(torch.tensor(pairs.targets), expected, atol=1e-6) and pairs.gold_targets == gold.tolist()
+    common = {"schema": schema, "registry": registry, "epochs": 1, "seed": 5, "base": str(tiny_base)}
+    plain = stance.train(seed_docs, **common)
+    distilled = stance.train(seed_docs, teacher=str(tiny_model_dir), distill_weight=0.0, **common)
+    assert all(torch.equal(plain._weights[k], distilled._weights[k]) for k in plain._weights)
+    assert distilled.metadata["teacher"] == {"path": str(tiny_model_dir), "distill_weight": 0.0}
+    assert distilled.metadata["n_positive_pairs"] == plain.metadata["n_positive_pairs"]
+    moved = stance.train(seed_docs, teacher=str(tiny_model_dir), distill_weight=1.0, **common)
+    assert not all(torch.equal(plain._weights[k], moved._weights[k]) for k in plain._weights)
+    other = stance.LabelSchema([stance.schema.Label("pro_negotiation", "talks")], multi_label=True)
+    with pytest.raises(stance.StanceError) as err:
+        stance.train(seed_docs, schema=other, registry=registry, epochs=1, base=str(tiny_base), teacher=str(tiny_model_dir))
+    assert err.value.code == "E037" and "teacher" in str(err.value)
+    with pytest.raises(stance.StanceError):
+        stance.TrainingConfig(distill_weight=1.5).check()
