@@ -678,7 +678,9 @@ def given_candidates(span: SentenceSpan, targets: Sequence[str | dict]) -> list[
                 raise StanceError("E039", reason=f"mention {mention_text!r} of target {target['actor']!r} is not in "
                                   f"the sentence {span.text[:80]!r}")
             mention = Mention(mention_text, span.start + start, span.start + start + len(mention_text))
-        out.append(Candidate(target["actor"], target.get("kind", "person"), mention, "given"))
+        # a teacher's scored candidate keeps how the teacher found it (stance.distillation)
+        source = target.get("source") if target.get("source") in _PRIORITY else "given"
+        out.append(Candidate(target["actor"], target.get("kind", "person"), mention, source))
     return out
 
 

@@ -139,6 +139,7 @@ def to_references(document: dict[str, Any]) -> dict[str, Any]:
                 "end": sentence["end"],
                 "sha1": sentence_sha1(sentence["text"]),
                 "claims": sentence.get("claims", []),
+                **({"targets": sentence["targets"]} if "targets" in sentence else {}),
             }
         )
     keep = ("doc_id", "corpus", "article_id", "split", "annotator")
@@ -171,7 +172,8 @@ def load_references(
             if sentence_sha1(text) != sref["sha1"]:
                 raise StanceError("E042", path=path, line=number, index=index, article_id=ref["article_id"])
             sentences.append({"text": text, "claims": sref.get("claims", []),
-                              "field": sref["field"], "start": sref["start"], "end": sref["end"]})
+                              "field": sref["field"], "start": sref["start"], "end": sref["end"],
+                              **({"targets": sref["targets"]} if "targets" in sref else {})})
         documents.append(
             {
                 "doc_id": ref.get("doc_id", f"allsides:{ref['article_id']}"),

@@ -99,6 +99,10 @@ def _check_targets(sentence: dict[str, Any], path: Path, line: int, index: int) 
             raise bad("'mentions' must be a non-empty string or null")
         if start is not None and (mention is None or not isinstance(start, int) or isinstance(start, bool)):
             raise bad("'start' must be an integer offset of 'mentions' in the sentence")
+        scores = target.get("scores")
+        if scores is not None and (not isinstance(scores, dict) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in scores.values())):
+            raise bad("'scores' must be an object of label: probability in [0, 1]")
         if mention is not None:
             at = text.find(mention) if start is None else start
             if at < 0 or text[at : at + len(mention)] != mention:

@@ -11,7 +11,8 @@ labelling, training, calibration and ``suggest`` always read the same pairs:
   label. So the model learns attribution (which candidate holds a stance) and stance
   together. A gold claim that no candidate covers, but whose mention is in the sentence,
   is added as an extra pair (``add_uncovered``); its count is recorded as the finder's
-  coverage. Gold pairs are not window-fitted: the tokenizer truncates the rare long one,
+  coverage. A given target with ``scores`` (label -> probability: a teacher's, written by
+  :mod:`stance.distillation`) takes them as its soft target. Gold pairs are not window-fitted: the tokenizer truncates the rare long one,
   as the shipped model was trained.
 """
 
@@ -101,8 +102,11 @@ def gold_pairs(
             out.gold_claims += len(claims)
             matched: set[int] = set()
             given = targets[i] is not None
-            for cand in cands:
+            soft = [t.get("scores") if isinstance(t, dict) else None for t in targets[i]] if given else []
+            for k, cand in enumerate(cands):
                 target = [0.0] * len(schema)
+                if k < len(soft) and soft[k] is not None:  # a teacher's scores of an unlabelled sentence
+                    target = [float(soft[k].get(name, 0.0)) for name in schema.names]
                 for j, claim in enumerate(claims):
                     # a given target takes the claims of exactly its actor; a found one, the registry's match
                     if claim["actor"] == cand.actor if given else registry.same_actor(cand.actor, claim["actor"]):
