@@ -333,7 +333,6 @@ def _metadata(
 ) -> dict[str, Any]:
     """Return what the model's ``training.json`` records: data, recipe, coverage, per-epoch log, dev metrics."""
     config, start = setup.config, setup.start
-    targets = torch.tensor(pairs.targets)
     return {
         "stance_version": __version__,
         "base_model": setup.base,
