@@ -31,10 +31,10 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import TEST_PATHS  # noqa: E402
 from stance.actors import CandidateFinder  # noqa: E402
 from stance.calibration import tune_thresholds  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     finder = CandidateFinder(registry)
     train_docs = [d for p in config["train"] for d in stance.read_documents(ROOT / p, schema)]
     dev_docs = [d for p in config["dev"] for d in stance.read_documents(ROOT / p, schema)]
-    test_docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, schema)]
+    test_docs = [d for path in args.test or TEST_PATHS for d in stance.read_documents(path, schema)]
     lexicon = json.loads((ROOT / "eval" / "lexicon.json").read_text(encoding="utf-8"))
 
     systems: dict[str, list[Doc]] = {
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({name: {k: r[k] for k in ("sentence_macro_f1", "sentence_micro_f1", "claim_micro_f1", "per_label", "ci95")}
                           for name, r in results.items()}))
         return 0
-    print(f"test set: {', '.join(str(p) for p in args.test or TEST_FILES)} ({results[next(iter(results))]['n_sentences']} sentences); 95% bootstrap intervals")
+    print(f"test set: {', '.join(str(p) for p in args.test or TEST_PATHS)} ({results[next(iter(results))]['n_sentences']} sentences); 95% bootstrap intervals")
     header = f"{'system':<52}{'sent macro-F1':>22}{'claim micro-F1':>22}" + "".join(f"{n[:14]:>16}" for n in schema.names)
     print(header)
     for name, r in results.items():

@@ -20,10 +20,10 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import TEST_PATHS  # noqa: E402
 from stance.calibration import pair_scores, reliability  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     torch.set_num_threads(2)
     labeler = stance.load(args.model)
-    docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, labeler.schema)]
+    docs = [d for path in args.test or TEST_PATHS for d in stance.read_documents(path, labeler.schema)]
     scaled, outcomes = pair_scores(labeler, docs)
     raw, _ = pair_scores(labeler, docs, temperature=1.0)
     temperature = labeler.temperature

@@ -25,15 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import DEV, TEST  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 
-TEST = ["eval/data/allsides_test.jsonl", "eval/data/allsides_more_test.jsonl"]
 KEYS = ("claim_micro_p", "claim_micro_r", "claim_micro_f1", "sentence_macro_f1")
 
 
 def splits() -> dict[str, list[str]]:
-    dev = json.loads((ROOT / "training" / "config.json").read_text(encoding="utf-8"))["dev"]
-    return {"dev": dev, "test": TEST}
+    return {"dev": DEV, "test": TEST}
 
 
 def measure(labeler: stance.Labeler, files: list[str]) -> dict:

@@ -27,15 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import DEV, TEST  # noqa: E402
 from stance.actors import EXTRA_SOURCES, CandidateFinder  # noqa: E402
 from stance.document import Doc, Sentence  # noqa: E402
 from stance.evaluation import MISSED_KINDS, candidate_coverage  # noqa: E402
 from stance.pairs import sentence_pairs  # noqa: E402
 from stance.sentences import spans_from_sentences  # noqa: E402
 
-DEFAULT_GOLD = ["training/data/allsides_dev.jsonl", "training/data/allsides_dev.N.jsonl",
-                "training/data/allsides_more_dev.jsonl", "eval/data/allsides_test.jsonl",
-                "eval/data/allsides_more_test.jsonl"]
+DEFAULT_GOLD = [*DEV, *TEST]
 
 
 def candidates_only(labeler: stance.Labeler, documents: list[dict]) -> list[Doc]:

@@ -19,10 +19,10 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_FILES = [ROOT / "eval" / "data" / "allsides_test.jsonl", ROOT / "eval" / "data" / "allsides_more_test.jsonl"]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import TEST_PATHS  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 from stance.evaluation import ERROR_TYPES, error_types, predict  # noqa: E402
 
@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     torch.set_num_threads(2)
     labeler = stance.load(args.model)
-    docs = [d for path in args.test or TEST_FILES for d in stance.read_documents(path, labeler.schema)]
+    docs = [d for path in args.test or TEST_PATHS for d in stance.read_documents(path, labeler.schema)]
     errors = error_types(docs, predict(labeler, docs), labeler.registry)
     if args.json:
         print(json.dumps(errors, indent=1, ensure_ascii=False))
         return 0
-    print(f"{sum(len(v) for v in errors.values())} wrong (actor, label) pairs on {', '.join(str(p) for p in args.test or TEST_FILES)}\n")
+    print(f"{sum(len(v) for v in errors.values())} wrong (actor, label) pairs on {', '.join(str(p) for p in args.test or TEST_PATHS)}\n")
     print("| error | (actor, label) pairs | examples (article id, sentence: actor, label, score) |")
     print("|---|---:|---|")
     for key, description in sorted(ERROR_TYPES.items(), key=lambda kv: -len(errors[kv[0]])):

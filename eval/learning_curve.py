@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
+from eval.evalsets import DEV, TEST  # noqa: E402
 from stance.config import TrainingConfig  # noqa: E402
 from stance.corpus import corpus_available  # noqa: E402
 
@@ -45,8 +46,6 @@ REAL_TRAIN = ["training/data/allsides_train.C.jsonl", "training/data/allsides_tr
               "training/data/allsides_train.E.jsonl", "training/data/allsides_train.N0.jsonl",
               "training/data/allsides_train.N1.jsonl", "training/data/allsides_train.N2.jsonl",
               "training/data/allsides_train.N3.jsonl", "training/data/allsides_more_train.jsonl"]
-DEV = ["training/data/allsides_dev.jsonl", "training/data/allsides_dev.N.jsonl", "training/data/allsides_more_dev.jsonl"]
-TEST = ["eval/data/allsides_test.jsonl", "eval/data/allsides_more_test.jsonl"]
 SEED = ["seeds/seed-001.jsonl"]
 WRITTEN = ["training/data/written_a.jsonl", "training/data/written_b.jsonl"]
 VARIANTS = ("with_written", "no_written", "written_half")
