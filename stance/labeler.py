@@ -206,6 +206,7 @@ class Labeler:
         :data:`RECHECK_MARGINS` of a threshold are scored again in fp32. Returns the labeler itself.
         """
         if precision == "auto":
+            self.runtime_choice = None
             candidates = auto_candidates(recorded_agreement(self.metadata))
             if len(candidates) > 1 and os.environ.get("STANCE_AUTO_MEASURE", "") != "0":
                 self.runtime_choice = measured_choice(self.model_key, candidates, self._time_runtime)
