@@ -70,7 +70,7 @@ def uncertainty(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 def _embed(labeler: Labeler, texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Return unit-length mean-pooled sentence embeddings from the labeler's encoder."""
     out = []
-    encoder = labeler.net.encoder
+    encoder = labeler._fp32_net.encoder  # the torch net: an ONNX runtime has no encoder to call
     for start in range(0, len(texts), batch_size):
         batch = labeler.tokenizer(texts[start : start + batch_size], truncation=True, max_length=128,
                                   padding=True, return_tensors="pt")
