@@ -4,6 +4,8 @@ A source is switched on by name (stance.actors.EXTRA_SOURCES, ModelConfig.candid
 without any, the finder is the first one exactly, as models trained before them expect.
 """
 
+import json
+
 import pytest
 
 import stance
@@ -85,8 +87,12 @@ def test_sources_are_named_and_recorded_by_the_model(tiny_base, seed_docs, schem
     spans = split_sentences(doc.text)
     pair = again.encoder.pair_text(spans, 1, doc.sentences[1].candidates[0])
     assert pair.actor.startswith("context : ")
-    # a model trained before the sources existed keeps the first finder
-    assert stance.load(precision="fp32").finder.sources == ()
+    # a model trained before the sources existed (no key in its config) keeps the first finder
+    old = labeler.save(tmp_path / "old")
+    config = json.loads((old / "config.json").read_text(encoding="utf-8"))
+    del config["candidate_sources"], config["mark_source"]
+    (old / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert stance.load(old, precision="fp32").finder.sources == ()
 
 
 def test_an_opinion_piece_s_named_author_holds_its_unattributed_sentences(registry):
