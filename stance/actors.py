@@ -71,6 +71,15 @@ _ORG_WORDS = {
     "congress", "senate", "house", "assembly", "army", "navy", "forces", "police", "cartel",
     "administration", "government", "times", "post", "journal", "service", "project", "coalition",
 }
+# last words of capitalised names that are events, places, texts or times, never a holder ("Korean War",
+# "Korean Peninsula", "New Year", "Affordable Care Act"); titled_names drops such names
+_THING_WORDS = {
+    "war", "peninsula", "sea", "ocean", "gulf", "island", "islands", "river", "canal", "strait", "mountains",
+    "year", "day", "eve", "week", "month", "summit", "forum", "games", "olympics", "cup", "act", "bill", "law",
+    "treaty", "accord", "accords", "agreement", "deal", "doctrine", "plan", "amendment", "resolution",
+    "street", "avenue", "square", "airport", "base", "bay", "coast", "valley",
+    "crisis", "revolution", "spring", "election", "elections", "primary", "debate", "hearing", "award", "prize",
+}
 _PARTICLES = {"de", "la", "del", "da", "dos", "das", "van", "von", "y", "di", "le", "al", "bin"}
 _NAME_RUN = re.compile(
     r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
@@ -93,8 +102,12 @@ EXTRA_SOURCES = (
 _BYLINE = re.compile(r"^\s*(?:By|BY)\s+([A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3})")
 # an editor's note or highlights name the piece's author anywhere; a bio line only at its start or end
 _AUTHOR_NOTE = re.compile(r"[Ee]ditor['’]s [Nn]ote|opinions expressed|views expressed|Story highlights")
-_AUTHOR_BIO = re.compile(r"^[A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3},?\s+(?:is|was)\s+(?:the author of|an? (?:columnist|"
-                         r"contributor|contributing|senior fellow|fellow|professor|syndicated|staff writer|opinion writer))")
+_AUTHOR_BIO = re.compile(r"^[A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3},?\s+(?:(?:is|was)\s+(?:the author of|an?\s+"
+                         r"(?:[\w\-]+\s+){0,4}(?:columnist|contributor|contributing|fellow|professor|syndicated|writer|"
+                         r"author|editor|scholar|commentator|journalist|host)\b)|writes\s+(?:about|on|for|a)\b)")
+# an opinion headline that names its author: "OPINION: Jane Roe: title", "Jane Roe - title"
+_AUTHOR_HEADLINE = re.compile(r"^\s*(?:(?:OPINION|Opinion|COMMENTARY|Commentary|Op-Ed|OP-ED)\s*[:|]\s*([A-ZÀ-Þ][\w.'’\-]+"
+                              r"(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,2})\s*:|([A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,2})\s+[-–—]\s)")
 # words that stand before a name as its title, beyond _TITLES ("NATO Secretary General", "Senate Minority Whip")
 _MORE_TITLES = {"whip", "minority", "majority", "chief", "commissioner", "high", "trade", "treasury", "commerce",
                 "secretary-general", "intelligence", "sens.", "reps.", "sens", "reps", "president-elect", "premier",
@@ -126,6 +139,13 @@ _SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|ar
 _TITLE_WORDS = ("president", "senator", "secretary", "minister", "governor", "mayor", "ambassador", "spokesman",
                 "spokeswoman", "spokesperson", "leader", "chancellor", "congressman", "congresswoman", "director",
                 "general", "envoy", "chairman", "premier", "king", "prince", "commissioner", "representative", "judge")
+# "the group", "the organization", "the state", "the country": the latest body or state of that sort
+_BODY_DESC = re.compile(r"(?<![\w'’])[Tt]he\s+(?:[a-z]+(?:-[a-z]+)?\s+)?(group|organi[sz]ation|coalition|campaign|"
+                        r"association|council|committee|commission|agency|alliance|party|movement|caucus|company|"
+                        r"foundation|institute|bloc|board|city|state|country|nation)(?![\w'’\-])")
+_TITLE_ABBREVIATIONS = {"sen.": "senator", "sen": "senator", "gov.": "governor", "gov": "governor",
+                        "rep.": "representative", "rep": "representative", "gen.": "general", "amb.": "ambassador",
+                        "sec.": "secretary", "pres.": "president"}
 _TITLE_DESC = re.compile(r"(?<![\w'’])[Tt]he\s+(?:(?:former|current|top|senior|new|[A-Z][a-z]+|[a-z]+-[a-z]+)\s+){0,2}("
                          + "|".join(_TITLE_WORDS) + r")(?![\w'’])")
 
@@ -160,12 +180,81 @@ def _before_repeat(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int
     return run
 
 
+def _before_nickname(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut the last word of a run of three or more that a nickname in brackets follows, as pages that
+    link a name to a card with the full legal name run into it ("Mick Mulvaney John (Mick) Michael
+    Mulvaney" -> Mick Mulvaney)."""
+    if len(run) >= 3 and re.match(r"\s*\([A-ZÀ-Þ][a-zà-ÿ][\w'’.\-]*\)", text[run[-1][1] : run[-1][1] + 30]):
+        return run[:-1]
+    return run
+
+
+_NAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Da|Di|Du|La|Le|Van|Von)(?=[A-ZÀ-Þ])")
+_LOWER_UPPER = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]")
+
+
+def _before_glued(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut a name run before a word glued to the next one ("Michael MulvaneyKent" -> Michael): the
+    same cards end a name in the first word of the next link."""
+    for k, (s, e) in enumerate(run):
+        if _LOWER_UPPER.search(_NAME_PREFIX.sub("", text[s:e])):
+            return run[:k]
+    return run
+
+
 def _after_possessive(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Cut a name run after a possessive when two words of name follow it ("Chronicle's Evan Sernoffsky")."""
     for i in range(len(run) - 3, -1, -1):
         if _POSSESSIVE.search(text[run[i][0] : run[i][1]]):
             return run[i + 1 :]
     return run
+
+
+_IT_SAID = re.compile(r"(?<![\w'’])(It|it|[Tt]he\s+(?:government|regime|ministry|foreign\s+ministry|statement|embassy|"
+                      r"(?:news\s+)?agency))\s+(?:also\s+)?(?:said|says|added|adds|stated|states|argued|argues|warned|"
+                      r"warns|claimed|claims|declared|declares|insisted|insists|wrote|writes|announced|noted|notes)(?![\w'’])")
+
+
+def _surname_keys(name: str) -> list[str]:
+    """The folded words a person's name is cut to when written alone: the last word, and the first
+    where the name has the shape of a family name first ("Ri Yong Ho", "Moon Jae-in")."""
+    words = name.split()
+    keys = [fold(words[-1])]
+    if (len(words) == 3 and all(len(w) <= 4 for w in words)) or (
+        len(words) == 2 and re.fullmatch(r"[A-ZÀ-Þ][a-zà-ÿ]+-[a-zà-ÿ]+", words[1])
+    ):
+        keys.append(fold(words[0]))
+    return keys
+
+
+_SHE_WORDS = {"mrs", "mrs.", "ms", "ms.", "miss", "madam", "spokeswoman", "congresswoman", "chairwoman",
+              "businesswoman", "councilwoman", "assemblywoman", "queen", "princess", "lady", "sister", "mother",
+              "wife", "daughter", "actress"}
+_HE_WORDS = {"mr", "mr.", "spokesman", "congressman", "chairman", "businessman", "councilman", "assemblyman",
+             "king", "prince", "pope", "brother", "father", "husband", "son", "actor", "sir"}
+
+
+def _title_pronoun(text: str, sentence_start: int, at: int) -> str | None:
+    """"she" or "he" where a word among the three before a name says which ("Mrs.", "spokesman")."""
+    words = set(fold(text[max(sentence_start, at - 40) : at]).replace(",", " ").split()[-3:])
+    if words & _SHE_WORDS:
+        return "she"
+    if words & _HE_WORDS:
+        return "he"
+    return None
+
+
+def _inside_quote(text: str, start: int, at: int) -> bool:
+    """Whether position ``at`` lies inside quoted text opened after ``start`` (the sentence's start)."""
+    before = text[start:at]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
+def _first_mentioned(cands: list[Candidate]) -> list[Candidate]:
+    """The candidate mentioned first, and those whose mentions overlap its own ("Russian Embassy" and
+    the Russia its demonym gives)."""
+    first = min(cands, key=lambda c: c.mention.start)
+    return [c for c in cands if c.mention.start < first.mention.end and first.mention.start < c.mention.end]
 
 
 def _add_new(cands: list[Candidate], candidate: Candidate) -> None:
@@ -175,6 +264,11 @@ def _add_new(cands: list[Candidate], candidate: Candidate) -> None:
 
 
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+# a capitalised word that may be a surname alone ("Haley"); with titled_names also one with an
+# apostrophe inside ("O’Rourke", not "Cuomo’s")
+_SURNAME_FIRST = re.compile(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+")
+_SURNAME = re.compile(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]*(?:['’][A-ZÀ-Þ][\w\-]+|(?<=[\w\-])(?![\w\-]))")
+_SURNAME_NOT_POSSESSIVE = re.compile(_SURNAME.pattern + r"(?!['’])")
 
 
 @dataclass
@@ -253,9 +347,10 @@ class CandidateFinder:
             return found
         for match in self._alias_re.finditer(folded, start, end):
             surface = text[match.start() : match.end()]
-            if self._titled and " " not in surface and self._inside_longer_name(text, match.start(), start):
-                continue  # "Jay Carney" is not the registry's Mark Carney: the name rule takes the whole name
             for alias, actor in self._alias_actor[match.group()]:
+                if (self._titled and actor.kind == "person" and " " not in surface
+                        and self._inside_longer_name(text, match.start(), start)):
+                    continue  # "Jay Carney" is not the registry's Mark Carney: the name rule takes the whole name
                 if _case_ok(alias.removeprefix("the "), surface):
                     found.append((actor, Mention(surface, match.start(), match.end())))
                     break
@@ -268,7 +363,8 @@ class CandidateFinder:
         if before is None:
             return False
         word = fold(before.group(1))
-        return word not in _TITLES and word not in _MORE_TITLES and word not in _STOP and not word.endswith(("'s", "’s"))
+        return (word not in _TITLES and word not in _MORE_TITLES and word not in _STOP and word not in _LEAD_WORDS
+                and not word.endswith(("'s", "’s")))
 
     # -- unregistered names -----------------------------------------------------------
     def _name_mentions(
@@ -295,7 +391,12 @@ class CandidateFinder:
                 if self._titled:
                     run = _without_lead_words(text, run)
                     run = _before_repeat(text, _after_last_title(text, _after_possessive(text, run)))
+                    run = _before_glued(text, _before_nickname(text, run))
                 candidate = self._clean_run(text, run, start)
+                if candidate is not None and self._titled and (
+                    fold(candidate[0]) in self._demonyms or fold(candidate[0].split()[-1]) in _THING_WORDS
+                ):
+                    continue  # "North Korean" is a demonym (the demonym source reads it), "Korean War" no actor
                 if candidate is not None:
                     found.append(candidate)
         return found
@@ -347,6 +448,7 @@ class CandidateFinder:
         """The registry, names, pronouns and registry roles (the first finder's sources)."""
         seen: dict[str, _Entity] = {}  # canonical name -> entity
         surnames: dict[str, str] = {}  # folded surname -> unregistered full name
+        cues: dict[str, str] = {}  # unregistered person -> "he"/"she" from a title next to the name
         out: list[list[Candidate]] = []
         for index, span in enumerate(sentences):
             found: list[tuple[int, Candidate]] = []
@@ -378,7 +480,7 @@ class CandidateFinder:
                 full = surnames.get(fold(surface), surface) if len(words) == 1 else surface
                 found.append((mention.start, Candidate(full, kind, mention, "name")))
             # surnames of unregistered people seen before ("Haley said")
-            for word in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+", text[span.start : span.end]):
+            for word in (_SURNAME if self._titled else _SURNAME_FIRST).finditer(text[span.start : span.end]):
                 s, e = span.start + word.start(), span.start + word.end()
                 key = fold(word.group())
                 if key in surnames and not any(ts < e and s < te for ts, te in taken):
@@ -390,12 +492,25 @@ class CandidateFinder:
                 rest = text[cand.mention.end : span.end]
                 if not any(cand.mention.end + len(rest) - len(rest.lstrip()) == s for s in starts):
                     found.append((pos, cand))
+            if self._titled:  # "Mrs. Jane Roe", "the spokeswoman, Ana Ortiz": the pronoun of a new name
+                for _pos, c in found:
+                    if c.source == "name" and c.kind == "person" and c.actor not in cues:
+                        cue = _title_pronoun(text, span.start, c.mention.start)
+                        if cue:
+                            cues[c.actor] = cue
             for pronoun in _PRONOUN.finditer(text, span.start, span.end):
-                before = [c for pos, c in found if pos < pronoun.start() and c.kind == "person"]
+                word = pronoun.group().lower()
+
+                def fits(name: str, word: str = word) -> bool:
+                    actor = self.registry.get(name)
+                    known = actor.pronoun if actor is not None and actor.pronoun else cues.get(name)
+                    return known is None or known == word
+
+                before = [c for pos, c in found if pos < pronoun.start() and c.kind == "person" and fits(c.actor)]
                 if before:
                     name = before[-1].actor
                 else:
-                    people = [e for e in seen.values() if e.kind == "person"]
+                    people = [e for e in seen.values() if e.kind == "person" and fits(e.name)]
                     if not people:
                         continue
                     name = max(people, key=lambda e: (e.last_sentence, e.last_offset)).name
@@ -413,8 +528,10 @@ class CandidateFinder:
                     seen[cand.actor] = _Entity(cand.actor, cand.kind, cand.source != "name", index, pos)
                 else:
                     entity.last_sentence, entity.last_offset = index, pos
-                if cand.source == "name" and cand.kind == "person" and len(cand.actor.split()) >= 2:
-                    surnames.setdefault(fold(cand.actor.split()[-1]), cand.actor)
+                if cand.source == "name" and cand.kind == "person" and (len(cand.actor.split()) >= 2 or self._titled):
+                    # with titled_names a one-word name came with its title ("Gov. Cuomo"): a person
+                    for key in _surname_keys(cand.actor) if self._titled else [fold(cand.actor.split()[-1])]:
+                        surnames.setdefault(key, cand.actor)
             out.append(list(candidates.values()))
         return self._fullest_names(out)
 
@@ -431,6 +548,8 @@ class CandidateFinder:
         titles: dict[str, str] = {}  # title word -> the latest person named with it
         people: dict[str, int] = {}  # person -> the latest sentence it is a candidate of
         latest_group: str | None = None
+        latest_subjects: list[str] = []
+        latest_of: dict[str, str] = {}  # "body", "state" (within a country), "country" -> the latest named
         for i, span in enumerate(spans):
             cands = out[i]
 
@@ -438,6 +557,16 @@ class CandidateFinder:
                 _add_new(cands, Candidate(actor, kind, mention, source))
 
             if "title" in self.sources:
+                # "the group", "the state", "the country": the latest body or state of that sort named
+                for match in _BODY_DESC.finditer(text, span.start, span.end):
+                    noun = match.group(1).lower()
+                    sort = "country" if noun in ("country", "nation") else "state" if noun in ("state", "city") else "body"
+                    here = [c for c in cands if c.mention is not None and c.mention.end <= match.start()
+                            and self._sort_of(c) == sort]
+                    target = here[-1].actor if here else latest_of.get(sort)
+                    if target:
+                        add(target, "state" if sort != "body" else "organisation",
+                            Mention(match.group(), match.start(), match.end()), "description")
                 for match in _TITLE_DESC.finditer(text, span.start, span.end):
                     # the latest person named with the title, else the latest registered one whose
                     # roles carry it ("Trump" ... "the president": roles "U.S. president")
@@ -463,18 +592,35 @@ class CandidateFinder:
                 for match in _PLURAL_PRONOUN.finditer(text, span.start, span.end):
                     before = [c.actor for c in cands if c.kind in ("state", "group", "organisation")
                               and c.mention is not None and c.mention.start < match.start()]
-                    target = before[-1] if before else latest_group
-                    if target:
+                    # the latest group named, and (no antecedent in the sentence) the one that opened
+                    # the latest sentence naming one: "According to critics of the deal, Obama got
+                    # played. If he had waited, they argue..." -> critics
+                    targets = [before[-1]] if before else [t for t in (latest_group, *latest_subjects) if t]
+                    for target in targets:
                         add(target, "group", Mention(match.group(), match.start(), match.end()), "pronoun")
+                # "it said", "the government says": a body or state speaks, the one that opened the
+                # latest sentence naming one ("The Russian foreign ministry denounced..." -> Russia)
+                for match in _IT_SAID.finditer(text, span.start, span.end):
+                    before = [c for c in cands if c.kind in ("state", "group", "organisation") and c.mention is not None
+                              and c.mention.start < match.start() and not _inside_quote(text, span.start, c.mention.start)]
+                    for target in [c.actor for c in _first_mentioned(before)] if before else latest_subjects:
+                        add(target, "group", Mention(match.group(1), match.start(1), match.end(1)), "pronoun")
                 if groups:
                     latest_group = groups[-1]
+                    latest_subjects = [c.actor for c in _first_mentioned(
+                        [c for c in cands if c.kind in ("state", "group", "organisation") and c.mention is not None])]
+            for c in sorted((c for c in cands if c.mention is not None and c.source != "description"),
+                            key=lambda c: c.mention.start):
+                sort = self._sort_of(c)
+                if sort:
+                    latest_of[sort] = c.actor
             # titles seen with a name in this sentence, for later descriptions ("President Trump" ... "the president")
             for c in cands:
                 if c.kind == "person":
                     people[c.actor] = i
                 if c.kind == "person" and c.mention is not None:
                     lead = fold(text[max(span.start, c.mention.start - 40) : c.mention.start]).split()[-3:]
-                    words = set(lead) | set(fold(c.mention.text).split())
+                    words = {_TITLE_ABBREVIATIONS.get(w, w) for w in lead} | set(fold(c.mention.text).split())
                     for word in _TITLE_WORDS:
                         if word in words:
                             titles[word] = c.actor
@@ -495,6 +641,17 @@ class CandidateFinder:
                         _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
         return out
 
+    def _sort_of(self, c: Candidate) -> str | None:
+        """What a description may call a candidate: "body" (group, organisation), "country" (a state
+        that is its own country) or "state" (a state or city within a country), else None."""
+        if c.kind in ("group", "organisation"):
+            return None if c.source == "generic" else "body"
+        if c.kind != "state":
+            return None
+        actor = self.registry.get(c.actor)
+        country = actor.country if actor is not None else None
+        return "state" if country and fold(country) != fold(c.actor) else "country"
+
     def _role_holder(self, title: str, people: dict[str, int]) -> str | None:
         """The person seen latest in the document whose registry roles carry ``title``."""
         holders = [name for name in people if (actor := self.registry.get(name)) is not None
@@ -506,7 +663,7 @@ class CandidateFinder:
         alone afterwards ("Rand Paul" ... "Paul said"), where the registry lists only the full name."""
         surnames: dict[str, str] = {}
         for i, span in enumerate(spans):
-            for match in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+(?![\w'’])", text[span.start : span.end]):
+            for match in _SURNAME_NOT_POSSESSIVE.finditer(text[span.start : span.end]):
                 name = surnames.get(fold(match.group()))
                 s, e = span.start + match.start(), span.start + match.end()
                 if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in out[i]):
@@ -524,12 +681,12 @@ class CandidateFinder:
             for c in cands:
                 words = c.actor.split()
                 if c.source == "name" and c.kind == "person" and len(words) >= 2 and self.registry.get(c.actor) is None:
-                    key = fold(words[-1])
-                    surnames[key] = c.actor if surnames.get(key, c.actor) == c.actor else None  # two people: neither
+                    for key in _surname_keys(c.actor):
+                        surnames[key] = c.actor if surnames.get(key, c.actor) == c.actor else None  # two people: neither
         if not any(surnames.values()):
             return
         for span, cands in zip(spans, out):
-            for match in re.finditer(r"(?<![\w'’])[A-ZÀ-Þ][\w\-]+(?![\w\-])", text[span.start : span.end]):
+            for match in _SURNAME.finditer(text[span.start : span.end]):
                 name = surnames.get(fold(match.group()))
                 s, e = span.start + match.start(), span.start + match.end()
                 if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
@@ -602,8 +759,7 @@ class CandidateFinder:
                     _add_new(out[k], Candidate(speaker[0], speaker[1], mention, "first_person" if first else "quote"))
             i = j + 1
 
-    @staticmethod
-    def _author(text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> str | None:
+    def _author(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> str | None:
         """The author an opinion piece names: a byline in its first sentences ("By Jane Roe"), or the
         person named first in an editor's note, story highlights or a bio line ("Jane Roe is a
         senior fellow at...")."""
@@ -611,6 +767,20 @@ class CandidateFinder:
             byline = _BYLINE.match(spans[i].text)
             if byline:
                 return byline.group(1).rstrip(".,")
+        if spans:
+            headline = _AUTHOR_HEADLINE.match(spans[0].text)
+            name = (headline.group(1) or headline.group(2)) if headline else None
+            words = fold(name).split() if name else []
+            if name and not any(w in _TITLES or w in _MORE_TITLES or w in _ORG_WORDS or w in _STOP for w in words):
+                actor = self.registry.get(name)
+                if actor is None or actor.kind == "person":
+                    return actor.name if actor is not None else name
+        # a line that is only a person's name, under the headline ("Jane Roe", then "USA TODAY")
+        for i in range(1, min(4, len(spans))):
+            line = spans[i].text.strip().rstrip(".,")
+            people = [c for c in out[i] if c.kind == "person" and c.mention is not None and c.source in ("name", "registry")]
+            if len(people) == 1 and people[0].mention.text == line and len(line.split()) >= 2:
+                return people[0].actor
         edges = {*range(min(4, len(spans))), *range(max(0, len(spans) - 3), len(spans))}
         for i in range(len(spans)):
             if _AUTHOR_NOTE.search(spans[i].text) or (i in edges and _AUTHOR_BIO.match(spans[i].text)):

@@ -20,6 +20,7 @@ __all__ = ["Actor", "ActorRegistry", "fold", "names_match"]
 
 # "place" entries only keep their words from matching other aliases ("North America")
 KINDS = ("person", "state", "organisation", "group", "place")
+PRONOUNS = ("he", "she", "they")
 
 
 def fold(text: str) -> str:
@@ -82,6 +83,9 @@ class Actor:
     # adjectives and collective nouns for a state or body ("Brazilian", "Brazilians"): with a group
     # noun ("Brazilian officials") or alone in the plural ("the Iranians") they refer to it
     demonyms: list[str] = field(default_factory=list)
+    # the pronoun a person is referred to with ("he", "she", "they"): a "she" is never resolved to
+    # an actor whose pronoun is "he" (None: either)
+    pronoun: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the actor as its registry line."""
@@ -96,6 +100,8 @@ class Actor:
             data["generic"] = True
         if self.demonyms:
             data["demonyms"] = self.demonyms
+        if self.pronoun:
+            data["pronoun"] = self.pronoun
         return data
 
 
@@ -176,6 +182,9 @@ class ActorRegistry:
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise StanceError("E021", path=path, line=number, reason=f"'{key}' must be a list of strings")
+        pronoun = data.get("pronoun")
+        if pronoun is not None and pronoun not in PRONOUNS:
+            raise StanceError("E021", path=path, line=number, reason=f"'pronoun' must be one of {', '.join(PRONOUNS)}")
         return Actor(
             name=data["name"],
             kind=kind,
@@ -184,4 +193,5 @@ class ActorRegistry:
             roles=list(data.get("roles", [])),
             generic=bool(data.get("generic", False)),
             demonyms=list(data.get("demonyms", [])),
+            pronoun=pronoun,
         )

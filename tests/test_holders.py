@@ -150,3 +150,83 @@ def test_unregistered_names_match_without_middle_initials():
     assert registry.same_actor("Jerome M. Adams", "Jerome Adams") and registry.same_actor("Adams", "Jerome M. Adams")
     assert registry.same_actor("Louis A. Perez Jr", "Louis A. Pérez Jr.")
     assert not registry.same_actor("Jerome M. Adams", "John Adams")
+
+
+def test_a_name_card_with_a_nickname_and_a_glued_word_is_cut_to_the_name(registry):
+    text = ("Acting chief of staff Jane Quill Janet (Jane) Maria QuillKent, a senator say MORE said on Sunday "
+            "that the border is safe. Quill said the talks would go on.")
+    out = found(registry, text, ["titled_names"])
+    assert out[0]["Jane Quill"] == ("Jane Quill", "name")
+    assert not any(name.endswith("QuillKent") or name.endswith("Janet") for name in out[0])
+    assert out[1]["Jane Quill"] == ("Quill", "name")
+
+
+def test_a_demonym_or_an_event_is_no_person_and_a_family_name_comes_first(registry):
+    text = ("North Korean foreign minister Ri Yong Ho spoke at the Korean War memorial. "
+            "Ri said the sanctions must end. He also accused Washington of bad faith.")
+    out = found(registry, text, ["titled_names"])
+    assert "North Korean" not in out[0] and "Korean War" not in out[0] and "Ri Yong Ho" in out[0]
+    assert out[1]["Ri Yong Ho"] == ("Ri", "name")
+    assert out[2]["Ri Yong Ho"] == ("He", "pronoun")
+    assert "North Korean" in found(registry, text, None)[0]  # the first finder is unchanged
+
+
+def test_a_titled_surname_and_curly_apostrophes(registry):
+    text = ("Gov. Quill vowed to end the charge. Had Quill’s plan been in place, arrests would have fallen. "
+            "Maria O’Brennan spoke next. O’Brennan said she backs legalization.")
+    out = found(registry, text, ["titled_names"])
+    assert out[1]["Quill"] == ("Quill", "name")
+    assert out[3]["Maria O’Brennan"] == ("O’Brennan", "name")
+
+
+def test_it_said_and_the_statement_said_are_the_body_that_spoke(registry):
+    text = ('The Russian foreign ministry denounced the sanctions imposed by the US. '
+            '"Our retaliation will come," it said. "Washington frightens no one," the statement added.')
+    out = found(registry, text, ["demonym", "plural_pronoun"])
+    assert out[1]["Russia"] == ("it", "pronoun")
+    assert out[2]["Russia"] == ("the statement", "pronoun")
+    assert "Russia" not in found(registry, text, ["demonym"])[1]
+
+
+def test_they_is_also_the_group_that_opened_the_latest_sentence(registry):
+    text = "Critics of the deal said Iran got the better of it. They argue that sanctions would have worked."
+    out = found(registry, text, ["plural_pronoun"])
+    assert out[1]["critics"] == ("They", "pronoun") and out[1]["Iran"] == ("They", "pronoun")
+
+
+def test_she_is_never_a_man_the_registry_or_a_title_knows(registry, tmp_path):
+    text = "Claudia Sheinbaum spoke first. Nicolás Maduro listened. She said the strikes were illegal."
+    assert found(registry, text, None)[2]["Claudia Sheinbaum"] == ("She", "pronoun")
+    text = "Mrs. Jane Quill spoke first. Mr. John Doe listened. She said the strikes were illegal."
+    assert found(registry, text, ["titled_names"])[2]["Jane Quill"] == ("She", "pronoun")
+    assert found(registry, text, None)[2]["John Doe"] == ("She", "pronoun")  # the first finder: the latest person
+    bad = tmp_path / "actors.jsonl"
+    bad.write_text(json.dumps({"name": "X", "pronoun": "it"}) + "\n", encoding="utf-8")
+    with pytest.raises(stance.StanceError) as err:
+        stance.ActorRegistry.from_disk(bad)
+    assert err.value.code == "E021" and "pronoun" in str(err.value) and "line 1" in str(err.value)
+
+
+def test_a_registered_state_or_group_after_a_capitalised_word_is_found(registry):
+    text = "Then Colorado and Oregon legalized it. Both Democrats and Republicans agree."
+    out = found(registry, text, ["titled_names"])
+    assert "Colorado" in out[0] and "Democrats" in out[1]
+
+
+def test_the_group_and_the_state_are_the_latest_body_and_state_named(registry):
+    text = ("The Drug Policy Alliance welcomed the vote. The group said more states would follow. "
+            "California passed the law. The state will tax sales.")
+    out = found(registry, text, ["title"])
+    assert out[1]["Drug Policy Alliance"] == ("The group", "description")
+    assert out[3]["California"] == ("The state", "description")
+
+
+def test_an_opinion_headline_a_name_line_and_a_bio_name_the_author(registry):
+    out = found(registry, "OPINION: Jane Quill: Why the tariffs work\nThe tariffs are a good idea.", ["author"])
+    assert out[1]["Jane Quill"] == (None, "author")
+    out = found(registry, "The marijuana miracle\nJane Quill\nDaily Paper\nLegal pot is coming.", ["author"])
+    assert out[3]["Jane Quill"] == (None, "author")
+    text = "Legal pot is coming. Sales will rise. Jane Quill is a law professor at a state university."
+    assert found(registry, text, ["author"])[0]["Jane Quill"] == (None, "author")
+    # a headline that quotes a politician is no author line
+    assert "Donald Trump" not in found(registry, "Trump: tariffs will work\nMarkets fell.", ["author"])[1]
