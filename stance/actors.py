@@ -86,6 +86,8 @@ _NAME_RUN = re.compile(
     r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
 )
 _PRONOUN = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?![\w'’])")
+# with titled_names also in a contraction ("He’s", "She'd", "he'll")
+_PRONOUN_CONTRACTED = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?=['’](?:s|d|ll)\b)|" + _PRONOUN.pattern)
 _PRIORITY = {"registry": 0, "generic": 0, "name": 0, "gold": 0, "description": 1, "demonym": 1, "pronoun": 2,
              "first_person": 2, "quote": 3, "context": 4}
 
@@ -131,7 +133,11 @@ _LEAD_WORDS = {
     "according", "amid", "until", "through", "whether", "both", "either", "neither", "each", "every", "all",
     "some", "many", "most", "several", "other", "another", "such", "bankrupt", "let", "ask", "tell", "meet",
 }
-_PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:They|they|Them|them|Their|their)(?![\w'’])")
+_PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:(?:They|they)(?=['’](?:re|ve|d|ll)\b)|(?:They|they|Them|them|Their|their)(?![\w'’]))")
+# "It" opening a sentence whose verb follows ("It has urged...", "It's now targeting..."): the body or
+# state that opened the sentence before
+_IT_OPENS = re.compile(r"\s*[\"“]?(It)(?:['’]s|\s+(?:has|had|also|now|then|will|would|could|wants|plans|urged|called|"
+                       r"said|says|added|warned|argued|insisted|accused|rejected|denied|demanded|vowed|threatened))\b")
 _FIRST_PERSON_RE = re.compile(r"(?<![\w'’])(?:I|We|we|Our|our|Us|us|My|my|Me|me)(?![\w'’])")
 _SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|argues|warned|warns|noted|notes|stated|"
                      r"states|explained|wrote|writes|asked|asks|insisted|insists|declared|declares|tweeted|tweets|"
@@ -498,7 +504,7 @@ class CandidateFinder:
                         cue = _title_pronoun(text, span.start, c.mention.start)
                         if cue:
                             cues[c.actor] = cue
-            for pronoun in _PRONOUN.finditer(text, span.start, span.end):
+            for pronoun in (_PRONOUN_CONTRACTED if self._titled else _PRONOUN).finditer(text, span.start, span.end):
                 word = pronoun.group().lower()
 
                 def fits(name: str, word: str = word) -> bool:
@@ -549,6 +555,7 @@ class CandidateFinder:
         people: dict[str, int] = {}  # person -> the latest sentence it is a candidate of
         latest_group: str | None = None
         latest_subjects: list[str] = []
+        previous_subjects: list[str] = []
         latest_of: dict[str, str] = {}  # "body", "state" (within a country), "country" -> the latest named
         for i, span in enumerate(spans):
             cands = out[i]
@@ -605,6 +612,15 @@ class CandidateFinder:
                               and c.mention.start < match.start() and not _inside_quote(text, span.start, c.mention.start)]
                     for target in [c.actor for c in _first_mentioned(before)] if before else latest_subjects:
                         add(target, "group", Mention(match.group(1), match.start(1), match.end(1)), "pronoun")
+                opening = _IT_OPENS.match(text, span.start, span.end)
+                if opening and previous_subjects:
+                    for target in previous_subjects:
+                        add(target, "group", Mention("It", opening.start(1), opening.end(1)), "pronoun")
+                # the subject of this sentence, if a body or state opens it, for an "It" opening the next
+                mentioned = [c for c in cands if c.mention is not None and c.source != "context"]
+                first = min(mentioned, key=lambda c: c.mention.start) if mentioned else None
+                previous_subjects = ([c.actor for c in _first_mentioned(mentioned)
+                                      if c.kind in ("state", "group", "organisation")] if first is not None else [])
                 if groups:
                     latest_group = groups[-1]
                     latest_subjects = [c.actor for c in _first_mentioned(
@@ -779,7 +795,10 @@ class CandidateFinder:
         for i in range(1, min(4, len(spans))):
             line = spans[i].text.strip().rstrip(".,")
             people = [c for c in out[i] if c.kind == "person" and c.mention is not None and c.source in ("name", "registry")]
-            if len(people) == 1 and people[0].mention.text == line and len(line.split()) >= 2:
+            # and words that are no common words of the text ("Story Continued Below" is page furniture)
+            if (len(people) == 1 and people[0].mention.text == line and len(line.split()) >= 2
+                    and not any(re.search(r"(?<![\w'’])" + re.escape(w.lower()) + r"(?![\w'’])", text)
+                                for w in line.split())):
                 return people[0].actor
         edges = {*range(min(4, len(spans))), *range(max(0, len(spans) - 3), len(spans))}
         for i in range(len(spans)):

@@ -230,3 +230,13 @@ def test_an_opinion_headline_a_name_line_and_a_bio_name_the_author(registry):
     assert found(registry, text, ["author"])[0]["Jane Quill"] == (None, "author")
     # a headline that quotes a politician is no author line
     assert "Donald Trump" not in found(registry, "Trump: tariffs will work\nMarkets fell.", ["author"])[1]
+
+
+def test_contractions_an_it_that_opens_a_sentence_and_page_furniture_that_is_no_author(registry):
+    text = "Senator Jane Quill spoke. He’s not here, she said. She’s pushing the bill."
+    assert found(registry, text, ["titled_names"])[2]["Jane Quill"] == ("She", "pronoun")
+    text = "China backed the sanctions. It has urged restraint. They’re firm."
+    out = found(registry, text, ["plural_pronoun"])
+    assert out[1]["China"] == ("It", "pronoun") and out[2]["China"] == ("They", "pronoun")
+    text = "The pot vote\nStory Continued Below\nThe story continued below the fold, as stories do."
+    assert all(c[1] != "author" for sent in found(registry, text, ["author"]) for c in sent.values())
