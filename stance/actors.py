@@ -134,10 +134,14 @@ _LEAD_WORDS = {
     "some", "many", "most", "several", "other", "another", "such", "bankrupt", "let", "ask", "tell", "meet",
 }
 _PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:(?:They|they)(?=['’](?:re|ve|d|ll)\b)|(?:They|they|Them|them|Their|their)(?![\w'’]))")
-# "It" opening a sentence whose verb follows ("It has urged...", "It's now targeting..."): the body or
-# state that opened the sentence before
-_IT_OPENS = re.compile(r"\s*[\"“]?(It)(?:['’]s|\s+(?:has|had|also|now|then|will|would|could|wants|plans|urged|called|"
-                       r"said|says|added|warned|argued|insisted|accused|rejected|denied|demanded|vowed|threatened))\b")
+# "It" opening a sentence: the body or state that opened the sentence before.
+# "It has urged...", "It also warned...": a body's or state's own act; "It's a test", "It would be a
+# mistake" and other expletive "it"s are not, so an auxiliary counts only before such a verb
+_IT_OPENS = re.compile(r"\s*[\"“]?(It)\s+(?:(?:has|had|also|now|then|will|would|could|has\s+also|had\s+also)\s+)?"
+                       r"(?:wants|wanted|plans|planned|urged|urges|urge|called|calls|call|said|says|say|added|warned|"
+                       r"warns|warn|argued|argues|insisted|accused|accuses|rejected|rejects|reject|denied|denies|deny|"
+                       r"demanded|demands|demand|vowed|vows|vow|threatened|threatens|threaten|condemned|condemns|"
+                       r"condemn|opposed|opposes|oppose|supported|supports|support|backed|backs|back)\b")
 _FIRST_PERSON_RE = re.compile(r"(?<![\w'’])(?:I|We|we|Our|our|Us|us|My|my|Me|me)(?![\w'’])")
 _SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|argues|warned|warns|noted|notes|stated|"
                      r"states|explained|wrote|writes|asked|asks|insisted|insists|declared|declares|tweeted|tweets|"

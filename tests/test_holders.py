@@ -238,5 +238,8 @@ def test_contractions_an_it_that_opens_a_sentence_and_page_furniture_that_is_no_
     text = "China backed the sanctions. It has urged restraint. They’re firm."
     out = found(registry, text, ["plural_pronoun"])
     assert out[1]["China"] == ("It", "pronoun") and out[2]["China"] == ("They", "pronoun")
+    # an expletive "it" is nobody's: "It's a test", "It would be a mistake"
+    for tail in ("It's a test of the region.", "It would be a mistake to strike."):
+        assert "China" not in found(registry, "China backed the sanctions. " + tail, ["plural_pronoun"])[1]
     text = "The pot vote\nStory Continued Below\nThe story continued below the fold, as stories do."
     assert all(c[1] != "author" for sent in found(registry, text, ["author"]) for c in sent.values())
