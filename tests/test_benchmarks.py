@@ -198,3 +198,14 @@ def test_real_benchmark_files_convert_with_the_published_counts():
     for name, n in (("train", 8739), ("devtest_rw", 1146), ("rw_test", 803)):
         docs = bench.newsmtsc_documents(SHARED / "newsmtsc" / f"{name}.jsonl")
         assert sum(len(d["sentences"][0]["targets"]) for d in docs) == n
+
+
+def test_benchmark_run_on_another_base_with_the_encoder_frozen(tmp_path, capsys, tiny_base):
+    write_semeval(tmp_path / "semeval2016-task6")
+    code = bench.main(["--data-dir", str(tmp_path), "--only", "semeval", "--semeval-epochs", "2", "--ensemble", "1",
+                       "--dev-fraction", "0.34", "--base", str(tiny_base), "--design", "shared", "--frozen-encoder",
+                       "--json", "-q", "--save", str(tmp_path / "models")])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["semeval2016"]["settings"]["base"] == str(tiny_base)
+    saved = stance.load(tmp_path / "models" / "semeval2016")
+    assert saved.config.frozen_encoder is True and saved.metadata["base_model"] == str(tiny_base)
