@@ -85,6 +85,12 @@ _NAME_RUN = re.compile(
     r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
     r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
 )
+# the words a title-case headline leaves in lower case
+_TITLE_CASE_LOWER = {"and", "the", "for", "nor", "but", "yet", "with", "from", "into", "onto", "over", "upon", "than",
+                     "via", "per", "amid", "off", "out", "its"}
+# an all-capitals word of 2-6 letters ("MPP", "NCIA"), and one in brackets right after a name
+_ACRONYM = re.compile(r"(?<![\w'’.\-])[A-Z]{2,6}(?![\w\-])")
+_BRACKET_ACRONYM = re.compile(r"\s*\(([A-Z]{2,6})\)")
 _PRONOUN = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?![\w'’])")
 # with titled_names also in a contraction ("He’s", "She'd", "he'll")
 _PRONOUN_CONTRACTED = re.compile(r"(?<![\w'’])(?:He|She|he|she)(?=['’](?:s|d|ll)\b)|" + _PRONOUN.pattern)
@@ -386,7 +392,12 @@ class CandidateFinder:
         # headlines in title case would make every phrase a name (with titled_names: a long sentence
         # that ends as sentences do is a list of names, not a headline)
         headline = len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
-        if headline and not (self._titled and len(words) >= 12 and re.search(r"[.!?][\"”’)]*\s*$", sentence)):
+        if headline and self._titled:
+            # title case leaves only short function words in lower case: "The Marijuana Policy Project
+            # gave $1 million" is a sentence with names, not a headline
+            headline = not any(w[:1].islower() and w.lower() not in _TITLE_CASE_LOWER for w in words) and not (
+                len(words) >= 12 and re.search(r"[.!?][\"”’)]*\s*$", sentence))
+        if headline:
             return found
         for match in _NAME_RUN.finditer(text, start, end):
             tokens = [(match.start() + t.start(), match.start() + t.end()) for t in re.finditer(r"\S+", match.group())]
@@ -554,6 +565,7 @@ class CandidateFinder:
         if self._titled:
             self._registered_surnames(text, spans, out)
             self._named_surnames(text, spans, out)
+            self._acronyms(text, spans, out)
             self._washington_state(text, folded, spans, out)
         titles: dict[str, str] = {}  # title word -> the latest person named with it
         people: dict[str, int] = {}  # person -> the latest sentence it is a candidate of
@@ -711,6 +723,32 @@ class CandidateFinder:
                 s, e = span.start + match.start(), span.start + match.end()
                 if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
                     _add_new(cands, Candidate(name, "person", Mention(match.group(), s, e), "name"))
+
+    def _acronyms(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
+        """An unregistered organisation named in full anywhere in the document is also its acronym
+        ("Marijuana Policy Project" ... "MPP said"): the initials of its capitalised words, or the
+        letters in brackets after the name ("Law Enforcement Leaders (LEL)")."""
+        names: dict[str, str | None] = {}
+        for cands in out:
+            for c in cands:
+                words = c.actor.split()
+                if c.source != "name" or len(words) < 2 or c.mention is None or self.registry.get(c.actor):
+                    continue
+                bracket = _BRACKET_ACRONYM.match(text, c.mention.end)
+                keys = {bracket.group(1)} if bracket else set()
+                if c.kind == "organisation":
+                    keys.add("".join(w[0] for w in words if w[:1].isupper()))
+                for key in keys:
+                    if len(key) >= 2:
+                        names[key] = c.actor if names.get(key, c.actor) == c.actor else None  # two: neither
+        if not any(names.values()):
+            return
+        for span, cands in zip(spans, out):
+            for match in _ACRONYM.finditer(text, span.start, span.end):
+                name = names.get(match.group())
+                s, e = match.start(), match.end()
+                if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
+                    _add_new(cands, Candidate(name, "organisation", Mention(match.group(), s, e), "name"))
 
     def _washington_state(self, text: str, folded: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """"Washington" listed with U.S. states ("Colorado and Washington") is Washington State

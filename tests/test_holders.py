@@ -243,3 +243,20 @@ def test_contractions_an_it_that_opens_a_sentence_and_page_furniture_that_is_no_
         assert "China" not in found(registry, "China backed the sanctions. " + tail, ["plural_pronoun"])[1]
     text = "The pot vote\nStory Continued Below\nThe story continued below the fold, as stories do."
     assert all(c[1] != "author" for sent in found(registry, text, ["author"]) for c in sent.values())
+
+
+def test_an_organisation_named_in_full_is_also_its_acronym(registry):
+    text = ("MPP welcomed the vote. The Marijuana Policy Project gave $1 million. "
+            "The Law Enforcement Leaders (LEL) backed it. LEL said so. The US and the UN did not. MPP agreed.")
+    out = found(registry, text, ["titled_names"])
+    assert out[0]["Marijuana Policy Project"] == ("MPP", "name")  # before the full name too
+    assert out[3]["Law Enforcement Leaders"] == ("LEL", "name")  # the letters in brackets
+    assert out[5]["Marijuana Policy Project"] == ("MPP", "name")
+    # a sentence with many capitals but lower-case words is no headline: its names are found
+    assert out[1]["Marijuana Policy Project"] == ("Marijuana Policy Project", "name")
+    # a title-case headline still gives no names from its capitals
+    headline = found(registry, "Senate Leaders Push New Sanctions On Caracas Regime\nMarkets fell.", ["titled_names"])[0]
+    assert all(source == "registry" for _mention, source in headline.values())
+    assert "Marijuana Policy Project" not in out[4] and "Law Enforcement Leaders" not in out[4]
+    # the first finder's candidates are unchanged
+    assert "Marijuana Policy Project" not in found(registry, text, None)[0]
