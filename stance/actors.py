@@ -156,6 +156,8 @@ _TITLE_WORDS = ("president", "senator", "secretary", "minister", "governor", "ma
                 "spokeswoman", "spokesperson", "leader", "chancellor", "congressman", "congresswoman", "director",
                 "general", "envoy", "chairman", "premier", "king", "prince", "commissioner", "representative", "judge")
 # "the group", "the organization", "the state", "the country": the latest body or state of that sort
+# "the two countries", "both nations": the two countries named latest
+_TWO_DESC = re.compile(r"(?<![\w'’])(?:[Tt]he\s+two|[Bb]oth)\s+(countries|nations|governments)(?![\w'’\-])")
 _BODY_DESC = re.compile(r"(?<![\w'’])[Tt]he\s+(?:[a-z]+(?:-[a-z]+)?\s+)?(group|organi[sz]ation|coalition|campaign|"
                         r"association|council|committee|commission|agency|alliance|party|movement|caucus|company|"
                         r"foundation|institute|bloc|board|city|state|country|nation)(?![\w'’\-])")
@@ -248,6 +250,12 @@ _SHE_WORDS = {"mrs", "mrs.", "ms", "ms.", "miss", "madam", "spokeswoman", "congr
               "wife", "daughter", "actress"}
 _HE_WORDS = {"mr", "mr.", "spokesman", "congressman", "chairman", "businessman", "councilman", "assemblyman",
              "king", "prince", "pope", "brother", "father", "husband", "son", "actor", "sir"}
+
+
+def _after_title(text: str, at: int) -> bool:
+    """Whether the word right before ``at`` is a title ("Gov. Nathan Deal": a person, not a deal)."""
+    before = re.search(r"(\S+)\s+$", text[max(0, at - 30) : at])
+    return before is not None and fold(before.group(1)).rstrip(",") in _TITLES
 
 
 def _title_pronoun(text: str, sentence_start: int, at: int) -> str | None:
@@ -365,8 +373,10 @@ class CandidateFinder:
             surface = text[match.start() : match.end()]
             for alias, actor in self._alias_actor[match.group()]:
                 if (self._titled and actor.kind == "person" and " " not in surface
-                        and self._inside_longer_name(text, match.start(), start)):
+                        and self._inside_longer_name(text, match.start(), start)
+                        and not self._headline(text[start:end])):
                     continue  # "Jay Carney" is not the registry's Mark Carney: the name rule takes the whole name
+                    # (in a title-case headline, "Mexico Hits Trump Tariff Threat", every word is capitalised)
                 if _case_ok(alias.removeprefix("the "), surface):
                     found.append((actor, Mention(surface, match.start(), match.end())))
                     break
@@ -382,23 +392,26 @@ class CandidateFinder:
         return (word not in _TITLES and word not in _MORE_TITLES and word not in _STOP and word not in _LEAD_WORDS
                 and not word.endswith(("'s", "’s")))
 
+    def _headline(self, sentence: str) -> bool:
+        """Whether a sentence is a headline in title case."""
+        words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]{2,}", sentence)
+        headline = len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
+        if not self._titled:
+            return headline
+        # title case leaves only short function words in lower case: "The Marijuana Policy Project
+        # gave $1 million" is a sentence with names, "Medical Marijuana Comes to Georgia" a headline;
+        # a long sentence that ends as sentences do is a list of names
+        title_case = not any(w[:1].islower() and w.lower() not in _TITLE_CASE_LOWER for w in words)
+        ends = re.search(r"[.!?][\"”’)]*\s*$", sentence) is not None
+        return title_case and (headline and not (len(words) >= 12 and ends) or len(words) >= 4 and not ends)
+
     # -- unregistered names -----------------------------------------------------------
     def _name_mentions(
         self, text: str, start: int, end: int, taken: list[tuple[int, int]]
     ) -> list[tuple[str, str, Mention]]:
         found: list[tuple[str, str, Mention]] = []
-        sentence = text[start:end]
-        words = re.findall(r"[A-Za-zÀ-ÿ][\w'’\-]{2,}", sentence)
-        # headlines in title case would make every phrase a name (with titled_names: a long sentence
-        # that ends as sentences do is a list of names, not a headline)
-        headline = len(words) >= 5 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
-        if headline and self._titled:
-            # title case leaves only short function words in lower case: "The Marijuana Policy Project
-            # gave $1 million" is a sentence with names, not a headline
-            headline = not any(w[:1].islower() and w.lower() not in _TITLE_CASE_LOWER for w in words) and not (
-                len(words) >= 12 and re.search(r"[.!?][\"”’)]*\s*$", sentence))
-        if headline:
-            return found
+        if self._headline(text[start:end]):
+            return found  # headlines in title case would make every phrase a name
         for match in _NAME_RUN.finditer(text, start, end):
             tokens = [(match.start() + t.start(), match.start() + t.end()) for t in re.finditer(r"\S+", match.group())]
             # a registry mention inside the run splits it ("U.N. Nikki Haley")
@@ -415,7 +428,8 @@ class CandidateFinder:
                     run = _before_glued(text, _before_nickname(text, run))
                 candidate = self._clean_run(text, run, start)
                 if candidate is not None and self._titled and (
-                    fold(candidate[0]) in self._demonyms or fold(candidate[0].split()[-1]) in _THING_WORDS
+                    fold(candidate[0]) in self._demonyms
+                    or fold(candidate[0].split()[-1]) in _THING_WORDS and not _after_title(text, candidate[2].start)
                 ):
                     continue  # "North Korean" is a demonym (the demonym source reads it), "Korean War" no actor
                 if candidate is not None:
@@ -573,6 +587,7 @@ class CandidateFinder:
         latest_subjects: list[str] = []
         previous_subjects: list[str] = []
         latest_of: dict[str, str] = {}  # "body", "state" (within a country), "country" -> the latest named
+        recent_countries: list[str] = []  # the countries named latest, oldest first
         for i, span in enumerate(spans):
             cands = out[i]
 
@@ -590,6 +605,13 @@ class CandidateFinder:
                     if target:
                         add(target, "state" if sort != "body" else "organisation",
                             Mention(match.group(), match.start(), match.end()), "description")
+                for match in _TWO_DESC.finditer(text, span.start, span.end):
+                    here = [c.actor for c in cands if c.mention is not None and c.mention.end <= match.start()
+                            and self._sort_of(c) == "country"]
+                    pool = list(dict.fromkeys(reversed(recent_countries + here)))[:2]  # the latest two, distinct
+                    if len(pool) == 2:
+                        for target in pool:
+                            add(target, "state", Mention(match.group(), match.start(), match.end()), "description")
                 for match in _TITLE_DESC.finditer(text, span.start, span.end):
                     # the latest person named with the title, else the latest registered one whose
                     # roles carry it ("Trump" ... "the president": roles "U.S. president")
@@ -646,6 +668,8 @@ class CandidateFinder:
                 sort = self._sort_of(c)
                 if sort:
                     latest_of[sort] = c.actor
+                if sort == "country":
+                    recent_countries = [a for a in recent_countries if a != c.actor][-3:] + [c.actor]
             # titles seen with a name in this sentence, for later descriptions ("President Trump" ... "the president")
             for c in cands:
                 if c.kind == "person":

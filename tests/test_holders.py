@@ -260,3 +260,19 @@ def test_an_organisation_named_in_full_is_also_its_acronym(registry):
     assert "Marijuana Policy Project" not in out[4] and "Law Enforcement Leaders" not in out[4]
     # the first finder's candidates are unchanged
     assert "Marijuana Policy Project" not in found(registry, text, None)[0]
+
+
+def test_short_headlines_titled_thing_words_headline_aliases_and_the_two_countries(registry):
+    text = "Medical Marijuana Comes to Georgia\nOn Thursday, Georgia Gov. Nathan Deal (R) signed a law."
+    out = found(registry, text, ["titled_names"])
+    assert out[0] == {}  # a four-word title-case line is a headline: "Medical Marijuana Comes" is nobody
+    assert out[1]["Nathan Deal"] == ("Nathan Deal", "name")  # behind a title, "Deal" is a surname
+    assert "Korean War" not in found(registry, "Veterans of the Korean War met on Monday.", ["titled_names"])[0]
+    # in a title-case headline a registered surname is not taken for part of a longer name
+    assert found(registry, "Mexico Hits Trump Tariff Threat\nMarkets fell.", ["titled_names"])[0]["Donald Trump"][1] == "registry"
+    text = "Tensions grew between the US and China. The two countries imposed new tariffs."
+    out = found(registry, text, ["title"])
+    assert out[1]["China"] == ("The two countries", "description")
+    assert out[1]["United States"] == ("The two countries", "description")
+    # one country named is not two
+    assert "China" not in found(registry, "China spoke. Both nations agreed.", ["title"])[1]
