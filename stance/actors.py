@@ -35,7 +35,7 @@ and "we" inside it as the mention), the previous sentence's candidates with no m
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .document import Candidate, Mention
@@ -256,6 +256,22 @@ def _after_title(text: str, at: int) -> bool:
     """Whether the word right before ``at`` is a title ("Gov. Nathan Deal": a person, not a deal)."""
     before = re.search(r"(\S+)\s+$", text[max(0, at - 30) : at])
     return before is not None and fold(before.group(1)).rstrip(",") in _TITLES
+
+
+def _add_short_forms(
+    text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]], pattern: re.Pattern[str],
+    names: dict[str, str | None], kind: str, key: Callable[[str], str] = str,
+) -> None:
+    """Add, in every sentence, each match of ``pattern`` whose ``key`` names one actor in ``names``
+    (a surname, an acronym; None where two actors share it) and that no candidate's mention covers."""
+    if not any(names.values()):
+        return
+    for span, cands in zip(spans, out):
+        for match in pattern.finditer(text, span.start, span.end):
+            name = names.get(key(match.group()))
+            s, e = match.start(), match.end()
+            if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
+                _add_new(cands, Candidate(name, kind, Mention(match.group(), s, e), "name"))
 
 
 def _title_pronoun(text: str, sentence_start: int, at: int) -> str | None:
@@ -656,9 +672,8 @@ class CandidateFinder:
                         add(target, "group", Mention("It", opening.start(1), opening.end(1)), "pronoun")
                 # the subject of this sentence, if a body or state opens it, for an "It" opening the next
                 mentioned = [c for c in cands if c.mention is not None and c.source != "context"]
-                first = min(mentioned, key=lambda c: c.mention.start) if mentioned else None
                 previous_subjects = ([c.actor for c in _first_mentioned(mentioned)
-                                      if c.kind in ("state", "group", "organisation")] if first is not None else [])
+                                      if c.kind in ("state", "group", "organisation")] if mentioned else [])
                 if groups:
                     latest_group = groups[-1]
                     latest_subjects = [c.actor for c in _first_mentioned(
@@ -739,14 +754,7 @@ class CandidateFinder:
                 if c.source == "name" and c.kind == "person" and len(words) >= 2 and self.registry.get(c.actor) is None:
                     for key in _surname_keys(c.actor):
                         surnames[key] = c.actor if surnames.get(key, c.actor) == c.actor else None  # two people: neither
-        if not any(surnames.values()):
-            return
-        for span, cands in zip(spans, out):
-            for match in _SURNAME.finditer(text[span.start : span.end]):
-                name = surnames.get(fold(match.group()))
-                s, e = span.start + match.start(), span.start + match.end()
-                if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
-                    _add_new(cands, Candidate(name, "person", Mention(match.group(), s, e), "name"))
+        _add_short_forms(text, spans, out, _SURNAME, surnames, "person", key=fold)
 
     def _acronyms(self, text: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """An unregistered organisation named in full anywhere in the document is also its acronym
@@ -765,14 +773,7 @@ class CandidateFinder:
                 for key in keys:
                     if len(key) >= 2:
                         names[key] = c.actor if names.get(key, c.actor) == c.actor else None  # two: neither
-        if not any(names.values()):
-            return
-        for span, cands in zip(spans, out):
-            for match in _ACRONYM.finditer(text, span.start, span.end):
-                name = names.get(match.group())
-                s, e = match.start(), match.end()
-                if name and not any(c.mention and c.mention.start <= s < c.mention.end for c in cands):
-                    _add_new(cands, Candidate(name, "organisation", Mention(match.group(), s, e), "name"))
+        _add_short_forms(text, spans, out, _ACRONYM, names, "organisation")
 
     def _washington_state(self, text: str, folded: str, spans: Sequence[SentenceSpan], out: list[list[Candidate]]) -> None:
         """"Washington" listed with U.S. states ("Colorado and Washington") is Washington State

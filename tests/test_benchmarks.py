@@ -209,3 +209,15 @@ def test_benchmark_run_on_another_base_with_the_encoder_frozen(tmp_path, capsys,
     assert code == 0 and result["semeval2016"]["settings"]["base"] == str(tiny_base)
     saved = stance.load(tmp_path / "models" / "semeval2016")
     assert saved.config.frozen_encoder is True and saved.metadata["base_model"] == str(tiny_base)
+
+
+def test_the_configuration_search_takes_every_benchmark_setting(tmp_path):
+    """eval/benchmark_search.py reads each key of HYPER from its own options: one it lacks fails
+    before any data is read; with all of them it gets as far as the (absent) data."""
+    spec = importlib.util.spec_from_file_location("benchmark_search", ROOT / "eval" / "benchmark_search.py")
+    search = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(search)
+    with pytest.raises(stance.StanceError) as err:
+        search.main(["--task", "semeval", "--name", "probe", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r.json"),
+                     "--base", "mpnet", "--design", "shared", "--frozen-encoder"])
+    assert err.value.code == "E001"
