@@ -27,8 +27,9 @@ keep exactly the candidates above): titles cut from names and surnames of regist
 people (``titled_names``), demonyms with a group noun ("Brazilian officials",
 ``demonym``), titles seen with a name ("the senator", ``title``), they/them/their
 (``plural_pronoun``), a quote's speaker in every sentence of the quote (``quote``; "I"
-and "we" inside it as the mention), the previous sentence's candidates with no mention
-(``context``) and an opinion piece's named author (``author``). ``python eval/coverage.py
+and "we" inside it as the mention), the previous sentence's people with no mention
+(``context``; ``wide_context`` adds its states and bodies and the named actors of the sentence
+before it) and an opinion piece's named author (``author``). ``python eval/coverage.py
 --sources all --ablation`` measures what each adds.
 """
 
@@ -105,6 +106,7 @@ EXTRA_SOURCES = (
     "plural_pronoun",  # they, them, their -> the latest state, group or body
     "quote",         # a quote's speaker in every sentence of the quote; "I", "we" inside it are the speaker
     "context",       # the previous sentence's people, with no mention, where this sentence lacks them
+    "wide_context",  # with context: also the previous sentence's states and bodies, and everyone of the one before
     "author",        # an opinion piece's author named in a byline, editor's note or bio line, in every sentence
 )
 _BYLINE = re.compile(r"^\s*(?:By|BY)\s+([A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3})")
@@ -143,11 +145,17 @@ _PLURAL_PRONOUN = re.compile(r"(?<![\w'’])(?:(?:They|they)(?=['’](?:re|ve|d|
 # "It" opening a sentence: the body or state that opened the sentence before.
 # "It has urged...", "It also warned...": a body's or state's own act; "It's a test", "It would be a
 # mistake" and other expletive "it"s are not, so an auxiliary counts only before such a verb
-_IT_OPENS = re.compile(r"\s*[\"“]?(It)\s+(?:(?:has|had|also|now|then|will|would|could|has\s+also|had\s+also)\s+)?"
+_IT_OPENS = re.compile(r"\s*[\"“]?(It)(?:\s+(?:(?:has|had|also|now|then|will|would|could|has\s+also|had\s+also)\s+)?"
                        r"(?:wants|wanted|plans|planned|urged|urges|urge|called|calls|call|said|says|say|added|warned|"
                        r"warns|warn|argued|argues|insisted|accused|accuses|rejected|rejects|reject|denied|denies|deny|"
                        r"demanded|demands|demand|vowed|vows|vow|threatened|threatens|threaten|condemned|condemns|"
-                       r"condemn|opposed|opposes|oppose|supported|supports|support|backed|backs|back)\b")
+                       r"condemn|opposed|opposes|oppose|supported|supports|support|backed|backs|back|targeted|targets|"
+                       r"target|hopes|hoped|seeks|sought|aims|aimed|pushed|pushes|sued|sues|praised|criticized|"
+                       r"criticised|welcomed|imposed|imposes)\b"
+                       # "It's hoping to...", "It is now targeting..." (the -ing form after a contraction or "is")
+                       r"|(?:['’]s|\s+is|\s+was)\s+(?:(?:now|also|still)\s+)?(?:hoping|targeting|pushing|seeking|"
+                       r"calling|urging|working|trying|planning|lobbying|asking|demanding|threatening|fighting|opposing|"
+                       r"backing|supporting|aiming)\b)")
 _FIRST_PERSON_RE = re.compile(r"(?<![\w'’])(?:I|We|we|Our|our|Us|us|My|my|Me|me)(?![\w'’])")
 _SPEECH = re.compile(r"(?<![\w'’])(?:said|says|added|adds|told|tells|argued|argues|warned|warns|noted|notes|stated|"
                      r"states|explained|wrote|writes|asked|asks|insisted|insists|declared|declares|tweeted|tweets|"
@@ -703,13 +711,15 @@ class CandidateFinder:
                 for cands in out:
                     _add_new(cands, Candidate(author, "person", None, "author"))
         if "context" in self.sources:
-            # people only: implicit holders are quotes' and paragraphs' speakers; the previous
-            # sentence's states and bodies as well cost 0.5 candidates per sentence for 0.015 of
-            # dev coverage (eval/coverage.py)
+            # people only: implicit holders are quotes' and paragraphs' speakers; with wide_context
+            # also the previous sentence's states and bodies and every named actor of the sentence
+            # before it (one candidate more per sentence, dev coverage 0.950 -> 0.967: eval/coverage.py)
+            wide = "wide_context" in self.sources
             for i in range(1, len(spans)):
-                for c in found[i - 1]:
-                    if c.kind == "person":
-                        _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
+                for j in range(max(0, i - 2) if wide else i - 1, i):
+                    for c in found[j]:
+                        if c.kind == "person" or wide and c.kind in ("state", "group", "organisation"):
+                            _add_new(out[i], Candidate(c.actor, c.kind, None, "context"))
         return out
 
     def _sort_of(self, c: Candidate) -> str | None:

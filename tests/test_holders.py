@@ -73,6 +73,25 @@ def test_an_implicit_holder_is_the_previous_sentence_s_actor_with_no_mention(reg
     assert found(registry, text, None)[1] == {}
 
 
+
+def test_wide_context_adds_states_and_the_sentence_before_the_previous(registry):
+    text = ("Mexico rejected the tariffs on Monday. Sheinbaum met ministers. "
+            "Sovereignty is not for sale.")
+    narrow = found(registry, text, ["context"])
+    wide = found(registry, text, ["context", "wide_context"])
+    assert "Mexico" not in narrow[1] and wide[1]["Mexico"] == (None, "context")  # a state, one sentence back
+    assert "Mexico" not in narrow[2] and wide[2]["Mexico"] == (None, "context")  # two sentences back
+    assert narrow[2]["Claudia Sheinbaum"] == wide[2]["Claudia Sheinbaum"] == (None, "context")
+    text = "Critics were loud. The vote passed."
+    assert "critics" not in found(registry, text, ["context"])[1]
+    assert found(registry, text, ["context", "wide_context"])[1]["critics"] == (None, "context")
+
+
+def test_it_opening_with_an_ing_verb_is_the_previous_subject(registry):
+    text = "The OAS backed the talks. It's hoping to broker a deal."
+    assert found(registry, text, ["plural_pronoun"])[1]["OAS"] == ("It", "pronoun")
+    assert "OAS" not in found(registry, "The OAS backed the talks. It's raining in Lima.", ["plural_pronoun"])[1]
+
 def test_sources_are_named_and_recorded_by_the_model(tiny_base, seed_docs, schema, registry, tmp_path):
     with pytest.raises(stance.StanceError) as err:
         CandidateFinder(registry, ["telepathy"])
