@@ -81,6 +81,9 @@ _THING_WORDS = {
     "street", "avenue", "square", "airport", "base", "bay", "coast", "valley",
     "crisis", "revolution", "spring", "election", "elections", "primary", "debate", "hearing", "award", "prize",
 }
+# a capitalised word after a place that makes the two an institution's name ("New York Times")
+_INSTITUTION_AFTER = re.compile(r"\s+(?:Times|Post|Journal|Herald|Tribune|Gazette|Examiner|Chronicle|University|"
+                                r"Institute|Foundation|Center|Centre|Association|Project|Network)\b")
 _PARTICLES = {"de", "la", "del", "da", "dos", "das", "van", "von", "y", "di", "le", "al", "bin"}
 _NAME_RUN = re.compile(
     r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
@@ -401,6 +404,9 @@ class CandidateFinder:
                         and not self._headline(text[start:end])):
                     continue  # "Jay Carney" is not the registry's Mark Carney: the name rule takes the whole name
                     # (in a title-case headline, "Mexico Hits Trump Tariff Threat", every word is capitalised)
+                if (self._titled and actor.kind == "state"
+                        and _INSTITUTION_AFTER.match(text, match.end())):
+                    continue  # "The New York Times", "Texas Tribune": the place names an institution (the name rule's)
                 if _case_ok(alias.removeprefix("the "), surface):
                     found.append((actor, Mention(surface, match.start(), match.end())))
                     break

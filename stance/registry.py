@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,9 @@ def _name_tokens(name: str) -> list[str]:
     return [t for i, t in enumerate(tokens) if len(t) > 1 or i in (0, len(tokens) - 1)]
 
 
+_ACRONYM_NAME = re.compile(r"[A-Z]{2,6}")
+
+
 def names_match(a: str, b: str) -> bool:
     """Return True when one name is the other's trailing tokens ("Pompeo" ~ "Mike Pompeo"),
     middle initials and final periods aside ("Jerome M. Adams" ~ "Jerome Adams", "Jr." ~ "Jr").
@@ -62,7 +66,17 @@ def names_match(a: str, b: str) -> bool:
     (True, False)
     >>> names_match("Cynthia H. Coffman", "Cynthia Coffman")
     True
+
+    An acronym is the name whose capitalised words it abbreviates ("ACLU" ~ "American Civil
+    Liberties Union"; the guide names bodies by their common name, which may be either).
+
+    >>> names_match("ACLU", "American Civil Liberties Union"), names_match("ACLU", "American Civil Union")
+    (True, False)
     """
+    for short_name, long_name in ((a, b), (b, a)):
+        if _ACRONYM_NAME.fullmatch(short_name.strip()) and len(long_name.split()) >= 2:
+            if "".join(w[0] for w in long_name.split() if w[:1].isupper()) == short_name.strip():
+                return True
     ta, tb = _name_tokens(a), _name_tokens(b)
     if not ta or not tb:
         return False

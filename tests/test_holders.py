@@ -295,3 +295,14 @@ def test_short_headlines_titled_thing_words_headline_aliases_and_the_two_countri
     assert out[1]["United States"] == ("The two countries", "description")
     # one country named is not two
     assert "China" not in found(registry, "China spoke. Both nations agreed.", ["title"])[1]
+
+
+def test_a_place_inside_an_institution_s_name_is_the_institution(registry):
+    out = found(registry, "The policy was endorsed by The New York Times on Sunday.", ["titled_names"])
+    assert "New York Times" in out[0] and "New York State" not in out[0]
+    assert "New York State" in found(registry, "New York legalized it on Sunday.", ["titled_names"])[0]
+
+
+def test_an_acronym_is_the_same_actor_as_the_name_it_abbreviates(registry):
+    assert registry.same_actor("ACLU", "American Civil Liberties Union")
+    assert not registry.same_actor("ACLU", "American Bar Association")
