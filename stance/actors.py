@@ -84,10 +84,14 @@ _THING_WORDS = {
 # a capitalised word after a place that makes the two an institution's name ("New York Times")
 _INSTITUTION_AFTER = re.compile(r"\s+(?:Times|Post|Journal|Herald|Tribune|Gazette|Examiner|Chronicle|University|"
                                 r"Institute|Foundation|Center|Centre|Association|Project|Network)\b")
+# a body noun right after a name: the name is an organisation's ("the Citizen Revolution movement")
+_BODY_AFTER = re.compile(r"\s+(?:movement|party|group|campaign|coalition|alliance|organi[sz]ation|foundation)(?![\w'’\-])")
+# "his government", "her administration": the state of the person meant
+_HIS_GOVERNMENT = re.compile(r"(?<![\w'’])(?:[Hh]is|[Hh]er)\s+(?:government|administration|regime|cabinet)(?![\w'’])")
 _PARTICLES = {"de", "la", "del", "da", "dos", "das", "van", "von", "y", "di", "le", "al", "bin"}
 _NAME_RUN = re.compile(
-    r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
-    r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
+    r"(?<![\w'’])(?:[A-ZÀ-Þ][\w'’\-.]*(?:/[A-ZÀ-Þ][\w'’\-.]*)?|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ]))"
+    r"(?:\s+(?:[A-ZÀ-Þ][\w'’\-.]*(?:/[A-ZÀ-Þ][\w'’\-.]*)?|(?:de|la|del|da|dos|das|van|von|y|di|le|al|bin)(?=\s+[A-ZÀ-Þ])))*"
 )
 # the words a title-case headline leaves in lower case
 _TITLE_CASE_LOWER = {"and", "the", "for", "nor", "but", "yet", "with", "from", "into", "onto", "over", "upon", "than",
@@ -460,8 +464,12 @@ class CandidateFinder:
                 if candidate is not None and self._titled and (
                     fold(candidate[0]) in self._demonyms
                     or fold(candidate[0].split()[-1]) in _THING_WORDS and not _after_title(text, candidate[2].start)
+                    and not _BODY_AFTER.match(text, candidate[2].end)
                 ):
                     continue  # "North Korean" is a demonym (the demonym source reads it), "Korean War" no actor
+                if (candidate is not None and self._titled and fold(candidate[0].split()[-1]) in _THING_WORDS
+                        and _BODY_AFTER.match(text, candidate[2].end)):
+                    candidate = (candidate[0], "organisation", candidate[2])  # "the Citizen Revolution movement"
                 if candidate is not None:
                     found.append(candidate)
         return found
@@ -655,6 +663,15 @@ class CandidateFinder:
                     recent = [a.name for a in holders if a.name in people]
                     if recent:  # roles are the registry's today: only a holder the document names counts
                         add(max(recent, key=people.__getitem__), "person", Mention(text[match.start() : match.end()], match.start(), match.end()), "description")
+                # "his government", "her administration": the state of the person named latest
+                for match in _HIS_GOVERNMENT.finditer(text, span.start, span.end):
+                    here = [c.actor for c in cands if c.kind == "person" and c.mention is not None
+                            and c.mention.end <= match.start()]
+                    person = here[-1] if here else max(people, key=people.__getitem__) if people else None
+                    actor = self.registry.get(person) if person else None
+                    state = self.registry.get(actor.country) if actor is not None and actor.country else None
+                    if state is not None:
+                        add(state.name, state.kind, Mention(match.group(), match.start(), match.end()), "description")
             if "demonym" in self.sources and self._demonym_re is not None:
                 for match in self._demonym_re.finditer(folded, span.start, span.end):
                     surface = text[match.start() : match.end()]

@@ -306,3 +306,15 @@ def test_a_place_inside_an_institution_s_name_is_the_institution(registry):
 def test_an_acronym_is_the_same_actor_as_the_name_it_abbreviates(registry):
     assert registry.same_actor("ACLU", "American Civil Liberties Union")
     assert not registry.same_actor("ACLU", "American Bar Association")
+
+
+def test_his_government_is_the_state_of_the_person_named_latest(registry):
+    text = "Petro spoke in Bogotá on Monday. His government will not extradite anyone."
+    assert found(registry, text, ["title"])[1]["Colombia"] == ("His government", "description")
+
+
+def test_names_with_a_slash_or_before_a_body_noun(registry):
+    text = "The centre is run by Project Weber/RENEW, and the Citizen Revolution movement opposed it."
+    out = found(registry, text, ["titled_names"])[0]
+    assert out["Project Weber/RENEW"][1] == "name" and out["Citizen Revolution"][1] == "name"
+    assert "Citizen Revolution" not in found(registry, "The Citizen Revolution began in 2007.", ["titled_names"])[0]
