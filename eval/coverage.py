@@ -8,7 +8,9 @@ share of gold (actor, label) pairs whose actor is a candidate of its sentence. F
 file (default: dev and test of both corpora) this prints that share, the covered pairs per
 candidate source (registry alias, unregistered name, pronoun, description, generic group...),
 the uncovered pairs per kind of their gold mention (implicit, first person, pronoun,
-description, adjective, name), and the candidates per sentence. The finder alone runs (no
+description, adjective, name), how many uncovered pairs have a gold mention that itself names the
+actor (the most a learned mention tagger, naming what it tags by its words, could add), and the
+candidates per sentence. The finder alone runs (no
 network), with the model's registry and candidate sources (default: the shipped model's);
 ``--registry`` and ``--sources`` (``all``, ``none`` or names from stance.actors.EXTRA_SOURCES,
 comma-separated) try others, and ``--ablation`` adds a row per source: that source alone, and all
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path:<42}{r['gold_pairs']:>6}{r['coverage']:>9.3f}  {r['candidates_per_sentence']:>12.2f}  {missed}")
         shares = ", ".join(f"{s} {n / r['gold_pairs']:.3f}" for s, n in r["by_source"].items()) if r["gold_pairs"] else ""
         print(f"{'':<42}covered per source: {shares}")
+        print(f"{'':<42}missed pairs whose gold mention names the actor (a mention tagger's ceiling): "
+              f"{r['missed_nameable']}")
     if finder_speed:
         print(f"candidate finder: {finder_speed:,.0f} sentences/s on one core")
     return 0

@@ -330,12 +330,15 @@ def candidate_coverage(
     finder proposes. Keys: ``coverage`` (covered pairs / gold pairs), ``gold_pairs``,
     ``covered``; ``by_source``: covered pairs per candidate source (registry, name, pronoun,
     description, generic, given...); ``missed_by_kind``: uncovered pairs per kind of their gold
-    mention (:data:`MISSED_KINDS`); ``candidates_per_sentence``: mean, and the share of
+    mention (:data:`MISSED_KINDS`); ``missed_nameable``: uncovered pairs whose gold mention,
+    read as an actor name, denotes the gold actor (what a mention tagger that names each span it
+    tags by its words could add at most); ``candidates_per_sentence``: mean, and the share of
     sentences with none.
     """
     covered = total = 0
     by_source: dict[str, int] = {}
     missed: dict[str, int] = dict.fromkeys(MISSED_KINDS, 0)
+    nameable = 0
     n_candidates, n_sentences, empty = 0, 0, 0
     for gold, pred in zip(gold_docs, pred_docs, strict=True):
         for gsent, psent in zip(gold["sentences"], pred.sentences, strict=True):
@@ -351,12 +354,15 @@ def candidate_coverage(
                     by_source[match.source] = by_source.get(match.source, 0) + n
                 else:
                     missed[_missed_kind(claim.get("mentions"))] += n
+                    mention = claim.get("mentions")
+                    nameable += n if mention and registry.same_actor(mention, claim["actor"]) else 0
     return {
         "coverage": covered / total if total else 1.0,
         "gold_pairs": total,
         "covered": covered,
         "by_source": dict(sorted(by_source.items(), key=lambda kv: -kv[1])),
         "missed_by_kind": missed,
+        "missed_nameable": nameable,
         "candidates_per_sentence": n_candidates / n_sentences if n_sentences else 0.0,
         "sentences_without_candidates": empty / n_sentences if n_sentences else 0.0,
     }

@@ -98,3 +98,25 @@ def test_cv_needs_enough_sentences(schema, registry):
     with pytest.raises(stance.StanceError) as err:
         stance.cross_validate(tiny, k=3, schema=schema, registry=registry)
     assert err.value.code == "E034"
+
+
+def test_candidate_coverage_counts_pairs_sources_misses_and_the_tagger_ceiling(registry):
+    from stance.evaluation import candidate_coverage
+
+    gold = {"sentences": [
+        {"text": "Petro and Jane Roe spoke.", "claims": [
+            {"actor": "Gustavo Petro", "labels": ["sovereignty", "drug_policy_reform"], "mentions": "Petro"},
+            {"actor": "Jane Roe", "labels": ["sovereignty"], "mentions": "Jane Roe"},
+        ]},
+        {"text": "Foreign strikes are wrong.", "claims": [
+            {"actor": "Gustavo Petro", "labels": ["sovereignty"], "mentions": None},
+        ]},
+    ]}
+    pred = Doc("", [Sentence("Petro and Jane Roe spoke.", 0, 25, 0, [], [Candidate("Gustavo Petro", "person", None, "registry")]),
+                    Sentence("Foreign strikes are wrong.", 26, 52, 1, [], [])])
+    cov = candidate_coverage([gold], [pred], registry)
+    assert (cov["gold_pairs"], cov["covered"]) == (4, 2) and cov["coverage"] == 0.5
+    assert cov["by_source"] == {"registry": 2}
+    assert cov["missed_by_kind"]["name"] == 1 and cov["missed_by_kind"]["implicit"] == 1
+    assert cov["missed_nameable"] == 1  # "Jane Roe" names its actor; the implicit holder has no words
+    assert cov["candidates_per_sentence"] == 0.5 and cov["sentences_without_candidates"] == 0.5
