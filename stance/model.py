@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,6 +223,9 @@ class PairEncoder:
         self.config = config
         self.shared = config.design == "shared"
         self.open_id = tokenizer.convert_tokens_to_ids(OPEN)
+        # shared design: each text's token ids and offsets, kept from the length check of
+        # fit_pairs for the batch that encodes it (a sentence is tokenised once, not twice)
+        self._encoded: OrderedDict[str, dict[str, list]] = OrderedDict()
 
     def pair_text(
         self, spans: Sequence[SentenceSpan], index: int, candidate: Candidate, context: bool = True
@@ -285,9 +289,8 @@ class PairEncoder:
         ``shared`` design, the pairs of a sentence share its text: counted once)."""
         limit = self.config.max_length
         if self.shared:
-            texts = list(dict.fromkeys(p.text for p in pairs))
-            fits = {t: len(ids) <= limit for t, ids in zip(texts, self.tokenizer(texts)["input_ids"])}
-            return [fits[p.text] for p in pairs]
+            encoded = self._encode_texts(list(dict.fromkeys(p.text for p in pairs)))
+            return [len(encoded[p.text]["input_ids"]) <= limit for p in pairs]
         ids = self.tokenizer([p.actor for p in pairs], [p.text for p in pairs])["input_ids"]
         return [len(x) <= limit for x in ids]
 
@@ -315,6 +318,34 @@ class PairEncoder:
             s, e = max(pair.mention[0], start) - start, min(pair.mention[1], end) - start
             mention = (s, e) if e > s else None
         return Pair(pair.actor, pair.text[start:end], mention)
+
+    _CACHE_SIZE = 8192
+
+    def _encode_texts(self, texts: list[str]) -> dict[str, dict[str, list]]:
+        """Each text's encoding (ids, masks, offsets; special tokens, no truncation), from the
+        cache or tokenised in one call for those it lacks."""
+        missing = [t for t in texts if t not in self._encoded]
+        if missing:
+            out = self.tokenizer(missing, return_offsets_mapping=True)
+            for i, text in enumerate(missing):
+                self._encoded[text] = {key: out[key][i] for key in out.keys()}
+            while len(self._encoded) > self._CACHE_SIZE:
+                self._encoded.popitem(last=False)
+        return {t: self._encoded[t] for t in texts}
+
+    def _padded(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        """The padded batch of ``texts`` with offsets, as the tokenizer's own ``truncation=True,
+        padding=True`` call returns it; texts longer than ``max_length`` are left to that call."""
+        limit = self.config.max_length
+        encoded = self._encode_texts(texts)
+        if self.tokenizer.padding_side != "right" or any(len(e["input_ids"]) > limit for e in encoded.values()):
+            return dict(self.tokenizer(texts, truncation=True, max_length=limit, padding=True,
+                                       return_offsets_mapping=True, return_tensors="pt"))
+        width = max(len(e["input_ids"]) for e in encoded.values())
+        pad = {"input_ids": self.tokenizer.pad_token_id or 0, "offset_mapping": (0, 0)}
+        return {key: torch.tensor([e[key] + [pad.get(key, 0)] * (width - len(e[key])) for e in encoded.values()],
+                                  dtype=torch.long)
+                for key in next(iter(encoded.values()))}
 
     def __call__(self, pairs: Sequence[Pair | tuple]) -> dict[str, torch.Tensor]:
         """Return the padded input tensors of a batch of pairs (or ``(actor, text)``
@@ -346,8 +377,7 @@ class PairEncoder:
         actors = list(dict.fromkeys(p.actor for p in pairs))
         text_row = {t: i for i, t in enumerate(texts)}
         actor_row = {a: i for i, a in enumerate(actors)}
-        batch = self.tokenizer(texts, truncation=True, max_length=self.config.max_length, padding=True,
-                               return_offsets_mapping=True, return_tensors="pt")
+        batch = self._padded(texts)
         offsets = batch.pop("offset_mapping")
         rows = torch.tensor([text_row[p.text] for p in pairs], dtype=torch.long)
         # a pair without a mention gets the empty span (0, 0), which no token overlaps

@@ -63,6 +63,21 @@ def test_shared_batch_encodes_each_text_and_actor_once_and_masks_the_mention(tok
     assert batch["span_mask"][2].nonzero().flatten().tolist() == [0]
 
 
+
+def test_shared_batches_from_cached_encodings_equal_the_tokenizer_s_own(tokenizer):
+    encoder = PairEncoder(tokenizer, ModelConfig(design="shared"))
+    texts = ["Petro rejected it.", "Rubio said the strikes would go on, whatever Caracas says | fine.", "Já é tarde."]
+    long = " ".join(["the committee discussed the budget"] * 60)
+    encoder._fit_flags([Pair("x", t) for t in texts])  # the length check fills the cache
+    assert set(texts) <= set(encoder._encoded)
+    for batch_texts in (texts, texts[::-1], texts[:1], [*texts, long]):
+        ours = encoder._padded(list(batch_texts))
+        theirs = tokenizer(list(batch_texts), truncation=True, max_length=encoder.config.max_length, padding=True,
+                           return_offsets_mapping=True, return_tensors="pt")
+        assert set(ours) == set(theirs)
+        for key in ours:
+            assert torch.equal(ours[key], theirs[key]), key
+
 @pytest.mark.parametrize("design", ["pair", "shared"])
 def test_a_sentence_longer_than_the_window_is_cut_around_the_mention(tokenizer, design):
     filler = " ".join(["the committee discussed the budget and the schedule"] * 40)
