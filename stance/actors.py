@@ -461,17 +461,16 @@ class CandidateFinder:
                     run = _before_repeat(text, _after_last_title(text, _after_possessive(text, run)))
                     run = _before_glued(text, _before_nickname(text, run))
                 candidate = self._clean_run(text, run, start)
-                if candidate is not None and self._titled and (
-                    fold(candidate[0]) in self._demonyms
-                    or fold(candidate[0].split()[-1]) in _THING_WORDS and not _after_title(text, candidate[2].start)
-                    and not _BODY_AFTER.match(text, candidate[2].end)
-                ):
-                    continue  # "North Korean" is a demonym (the demonym source reads it), "Korean War" no actor
-                if (candidate is not None and self._titled and fold(candidate[0].split()[-1]) in _THING_WORDS
-                        and _BODY_AFTER.match(text, candidate[2].end)):
-                    candidate = (candidate[0], "organisation", candidate[2])  # "the Citizen Revolution movement"
-                if candidate is not None:
-                    found.append(candidate)
+                if candidate is None:
+                    continue
+                if self._titled and fold(candidate[0]) in self._demonyms:
+                    continue  # "North Korean" is a demonym (the demonym source reads it)
+                if self._titled and fold(candidate[0].split()[-1]) in _THING_WORDS:
+                    if _BODY_AFTER.match(text, candidate[2].end):
+                        candidate = (candidate[0], "organisation", candidate[2])  # "the Citizen Revolution movement"
+                    elif not _after_title(text, candidate[2].start):
+                        continue  # "Korean War" is no actor
+                found.append(candidate)
         return found
 
     @staticmethod
